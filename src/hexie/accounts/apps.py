@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "hexie.accounts"
+    label = "accounts"
+    verbose_name = _("账号与角色")
+
+    def ready(self):
+        from hexie.core.scoping import register_unit_scope_provider
+
+        from .models import CoordinatorAssignment
+
+        def assigned_units(user, membership):
+            return CoordinatorAssignment.objects.filter(coordinator=user).values_list(
+                "unit_id", flat=True
+            )
+
+        register_unit_scope_provider("coordinator", assigned_units)

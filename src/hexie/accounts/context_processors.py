@@ -1,0 +1,19 @@
+from hexie.core.scoping import scope_for
+
+from .roles import AUDIT_VIEW, UNITS_CREATE, UNITS_IMPORT, UNITS_VIEW
+
+
+def roles(request):
+    """What the navigation needs to know about the signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "units": not scope_for(user, UNITS_VIEW).is_empty,
+            "create": not scope_for(user, UNITS_CREATE).is_empty,
+            "import": not scope_for(user, UNITS_IMPORT).is_empty,
+            "audit": not scope_for(user, AUDIT_VIEW).is_empty,
+            "memberships": list(user.memberships.all()),
+        }
+    }

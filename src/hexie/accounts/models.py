@@ -1,0 +1,127 @@
+"""Users and their role memberships (role + region, role + unit, or role + organisation)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hexie.regions.models import CODE_LENGTH
+
+from .roles import ROLE_SPECS, Role, ScopeKind
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see comes from their memberships only."""
+
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def roles(self) -> set[str]:
+        return {m.role for m in self.memberships.all()}
+
+
+class AssessorOrganisation(models.Model):
+    """A third-party assessment organisation (社会第三方评估机构)."""
+
+    name = models.CharField(_("机构名称"), max_length=200, unique=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    region = models.ForeignKey(
+        "regions.Division", on_delete=models.PROTECT, verbose_name=_("所在区划"),
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("第三方评估机构")
+        verbose_name_plural = _("第三方评估机构")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """One role a user holds, with what it reaches: a region, a unit or an organisation."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        "regions.Division", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("管辖区划"), related_name="+",
+    )
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, null=True, blank=True,
+        verbose_name=_("所属单位"), related_name="admins",
+    )
+    organisation = models.ForeignKey(
+        AssessorOrganisation, on_delete=models.CASCADE, null=True, blank=True,
+        verbose_name=_("评估机构"), related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "unit", "organisation"],
+                name="membership_unique",
+            )
+        ]
+
+    def __str__(self):
+        target = self.region_id or self.unit_id or self.organisation_id or ""
+        return f"{self.get_role_display()} {target}"
+
+    def save(self, *args, **kwargs):
+        self.full_clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        spec = ROLE_SPECS[self.role]
+        if spec.scope_kind == ScopeKind.REGION:
+            if not self.region_id:
+                raise ValidationError({"region": _("该角色必须指定管辖区划。")})
+            if spec.region_level and len(self.region_id) != CODE_LENGTH[spec.region_level]:
+                raise ValidationError({"region": _("管辖区划的层级与角色不符。")})
+            if self.unit_id or self.organisation_id:
+                raise ValidationError(_("按区划授权的角色不能同时绑定单位或机构。"))
+        elif self.role == Role.UNIT_ADMIN:
+            if not self.unit_id or self.region_id or self.organisation_id:
+                raise ValidationError({"unit": _("创建单位经办人必须且只能绑定一个单位。")})
+        elif self.role == Role.ASSESSOR:
+            if not self.organisation_id or self.region_id or self.unit_id:
+                raise ValidationError({"organisation": _("评估机构人员必须绑定所属评估机构。")})
+        elif self.role == Role.COORDINATOR:
+            if self.unit_id or self.organisation_id:
+                raise ValidationError(_("协调员通过定点联系指派单位，不直接绑定单位。"))
+
+
+class CoordinatorAssignment(models.Model):
+    """Fixed-point contact (定点联系): a coordinator follows these units."""
+
+    coordinator = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="coordinated", verbose_name=_("协调员")
+    )
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="coordinators",
+        verbose_name=_("联系单位"),
+    )
+    assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("定点联系")
+        verbose_name_plural = _("定点联系")
+        constraints = [
+            models.UniqueConstraint(fields=["coordinator", "unit"], name="coordinator_unit_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.coordinator} → {self.unit}"

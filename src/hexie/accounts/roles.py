@@ -1,0 +1,67 @@
+"""The roles of DOMAIN.md §1 and what each may do.
+
+A role's *scope kind* says where its reach comes from: a region code (offices, partners), its
+own unit (unit admins) or records that assign units to it (coordinators, assessors).
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Permissions, checked through hexie.core.scoping.scope_for(user, permission).
+UNITS_VIEW = "units.view"
+UNITS_CREATE = "units.create"
+UNITS_CHANGE = "units.change"
+UNITS_IMPORT = "units.import"
+UNITS_EXPORT = "units.export"
+UNITS_OVERRIDE_SIZE = "units.override_size"
+AUDIT_VIEW = "audit.view"
+
+
+class Role(models.TextChoices):
+    PROVINCE_OFFICE = "province_office", _("省协调劳动关系三方会议办公室")
+    CITY_OFFICE = "city_office", _("市三方会议办公室")
+    COUNTY_OFFICE = "county_office", _("县（市、区）三方会议办公室")
+    TOWN_OFFICE = "town_office", _("工业园区 / 乡镇（街道）")
+    COORDINATOR = "coordinator", _("劳动关系协调员")
+    ASSESSOR = "assessor", _("社会第三方评估机构")
+    PARTNER = "partner", _("总工会 / 企联 / 工商联")
+    UNIT_ADMIN = "unit_admin", _("创建单位经办人")
+
+
+class ScopeKind(models.TextChoices):
+    REGION = "region", _("按区划")
+    UNIT = "unit", _("本单位")
+    ASSIGNED = "assigned", _("按指派")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    scope_kind: str
+    region_level: str | None  # the division level a region-scoped membership must name
+    permissions: frozenset[str]
+
+
+_OFFICE = frozenset(
+    {UNITS_VIEW, UNITS_CREATE, UNITS_CHANGE, UNITS_IMPORT, UNITS_EXPORT, UNITS_OVERRIDE_SIZE,
+     AUDIT_VIEW}
+)
+
+ROLE_SPECS: dict[str, RoleSpec] = {
+    Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province", _OFFICE),
+    Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city", _OFFICE),
+    Role.COUNTY_OFFICE: RoleSpec(ScopeKind.REGION, "county", _OFFICE),
+    Role.TOWN_OFFICE: RoleSpec(ScopeKind.REGION, "town", frozenset({UNITS_VIEW, UNITS_EXPORT})),
+    Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW})),
+    Role.COORDINATOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW, UNITS_EXPORT})),
+    Role.ASSESSOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW})),
+    Role.UNIT_ADMIN: RoleSpec(
+        ScopeKind.UNIT, None, frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT})
+    ),
+}
+
+ROLE_PERMISSIONS = {role: spec.permissions for role, spec in ROLE_SPECS.items()}
+OFFICE_ROLES = frozenset(
+    {Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWN_OFFICE}
+)

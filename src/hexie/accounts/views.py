@@ -1,0 +1,20 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from hexie.accounts.roles import UNITS_VIEW
+from hexie.core.scoping import scope_for
+from hexie.units.models import Unit
+
+
+@login_required
+def home(request):
+    """The signed-in user's start page: who they are, what they reach."""
+    units = Unit.objects.visible_to(request.user, UNITS_VIEW)
+    scope = scope_for(request.user, UNITS_VIEW)
+    memberships = request.user.memberships.select_related("region", "unit", "organisation")
+    context = {
+        "memberships": memberships,
+        "unit_count": units.count() if not scope.is_empty else 0,
+        "own_units": list(units[:5]) if scope.unit_ids and not scope.region_prefixes else [],
+    }
+    return render(request, "home.html", context)

@@ -1,0 +1,145 @@
+"""The creating-unit registry (创建单位信息库): the five kinds of DOMAIN.md §2 in one table.
+
+One table rather than one per kind: every list, filter, scope check and later workflow works on
+"a unit" whatever its kind, and a million rows stay one index range. Kind-specific fields are
+nullable and the validator says which a kind needs (docs/decisions.md).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+
+from hexie.core.scoping import scope_for
+
+from .size import Size
+
+
+class Kind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    CONSTRUCTION_PROJECT = "construction_project", _("工地项目")
+    INDUSTRIAL_PARK = "industrial_park", _("工业园区")
+    TOWN = "town", _("乡镇（街道）")
+    INDUSTRY = "industry", _("行业（协会）")
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user, permission: str = "units.view"):
+        """The choke point: only units inside ``user``'s scope for ``permission``."""
+        return self.filter(scope_for(user, permission).q("region__code", "pk"))
+
+    def in_region(self, code: str):
+        return self.filter(region__code__startswith=code)
+
+
+class Unit(models.Model):
+    kind = models.CharField(_("单位类型"), max_length=24, choices=Kind.choices)
+    name = models.CharField(_("单位名称"), max_length=200)
+    region = models.ForeignKey(
+        "regions.Division", on_delete=models.PROTECT, verbose_name=_("所在区划"),
+        related_name="units", db_index=False,
+    )
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True
+    )
+    industry = models.CharField(_("行业代码"), max_length=8, blank=True)
+    industry_section = models.CharField(_("行业门类"), max_length=1, blank=True)
+    employees = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
+    revenue_yuan = models.DecimalField(
+        _("营业收入（元）"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    assets_yuan = models.DecimalField(
+        _("资产总额（元）"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    size_derived = models.CharField(_("测算规模"), max_length=8, choices=Size.choices, blank=True)
+    size_override = models.CharField(
+        _("核定规模"), max_length=8, choices=Size.choices, blank=True
+    )
+    size_override_reason = models.TextField(_("核定理由"), blank=True)
+    size = models.CharField(_("企业规模"), max_length=8, choices=Size.choices, blank=True)
+    platform = models.BooleanField(_("新业态平台企业"), default=False)
+    project_code = models.CharField(
+        _("项目代码"), max_length=64, null=True, blank=True, unique=True
+    )
+    contractor_credit_code = models.CharField(_("总承包单位信用代码"), max_length=18, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    start_date = models.DateField(_("开工日期"), null=True, blank=True)
+    end_date = models.DateField(_("竣工日期"), null=True, blank=True)
+    workers = models.PositiveIntegerField(_("务工人数"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("创建单位")
+        verbose_name_plural = _("创建单位")
+        ordering = ["-id"]
+        indexes = [
+            # varchar_pattern_ops lets PostgreSQL answer region-prefix LIKE from the index;
+            # other databases ignore opclasses and get a plain index.
+            models.Index(
+                fields=["region"], name="unit_region_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["kind", "region"], name="unit_kind_region_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["size"], name="unit_size_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"], condition=models.Q(kind="town"), name="unit_one_town_per_code"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size_override="") | ~models.Q(size_override_reason=""),
+                name="unit_size_override_needs_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def identifier(self) -> str:
+        return self.credit_code or self.project_code or self.region_id
+
+
+# The trigram index on UPPER(name) (for name__icontains) is PostgreSQL-only and is created in
+# migration 0002; this expression must stay identical to the one Django generates.
+NAME_SEARCH_EXPRESSION = Upper("name")
+
+
+class ImportJob(models.Model):
+    """An uploaded registry file and what became of it (all rows or none)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("导入中")
+        SUCCEEDED = "succeeded", _("已导入")
+        FAILED = "failed", _("未导入（有错误）")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("提交人"),
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    imported = models.PositiveIntegerField(_("导入条数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"

@@ -1,0 +1,43 @@
+"""Read queries for the registry, always through the region-scope choke point."""
+
+from django.http import Http404
+
+from hexie.accounts.roles import UNITS_VIEW
+from hexie.regions.models import Division
+
+from .filters import UnitFilter, filter_params
+from .models import Unit
+
+
+def units_for(user, query=None, permission: str = UNITS_VIEW):
+    """The filtered registry as ``user`` may see it."""
+    base = Unit.objects.visible_to(user, permission).select_related("region")
+    if not query:
+        return base
+    return UnitFilter(filter_params(query), queryset=base).qs
+
+
+def get_unit(user, pk, permission: str = UNITS_VIEW) -> Unit:
+    """One unit, or 404 when it does not exist or lies outside ``user``'s scope."""
+    try:
+        return Unit.objects.visible_to(user, permission).select_related("region").get(pk=pk)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404("单位不存在或不在您的管辖范围内") from None
+
+
+def region_options(user, parent: str | None, scope) -> list[Division]:
+    """Divisions under ``parent`` that the user's region scope reaches (for the filter tree)."""
+    prefixes = scope.region_prefixes
+    if not prefixes:
+        return []
+    if not parent:
+        # The top of the tree: the user's own region(s) and their children.
+        roots = list(Division.objects.filter(code__in=prefixes))
+        if len(roots) == 1 and roots[0].level != "town":
+            return list(roots[0].children.all())
+        return roots
+    if not any(parent.startswith(p) or p.startswith(parent) for p in prefixes):
+        return []
+    children = Division.objects.filter(parent_id=parent)
+    return [d for d in children if any(d.code.startswith(p) or p.startswith(d.code)
+                                       for p in prefixes)]

@@ -1,0 +1,33 @@
+"""Background work of the registry. Runs inline when no broker is configured."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from hexie.core.errors import DomainError
+
+from .importing import ImportFailed, import_units
+from .models import ImportJob
+
+
+@shared_task
+def run_import_job(job_id: int) -> str:
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status not in (ImportJob.Status.PENDING,):
+        return job.status
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    try:
+        report = import_units(job.created_by, job.file.path, original_name=job.original_name)
+    except ImportFailed as exc:
+        job.status = ImportJob.Status.FAILED
+        job.rows, job.error_count = exc.report.rows, exc.report.error_count
+        job.errors = [e.as_dict() for e in exc.report.errors]
+    except DomainError as exc:
+        job.status = ImportJob.Status.FAILED
+        job.error_count = 1
+        job.errors = [{"row": 0, "column": "", "message": str(exc.message)}]
+    else:
+        job.status = ImportJob.Status.SUCCEEDED
+        job.rows = job.imported = report.rows
+    job.finished_at = timezone.now()
+    job.save()
+    return job.status

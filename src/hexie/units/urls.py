@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "units"
+
+urlpatterns = [
+    path("", views.unit_list, name="list"),
+    path("new/", views.unit_create, name="create"),
+    path("export.xlsx", views.unit_export, name="export"),
+    path("import/", views.import_upload, name="import"),
+    path("import/template.csv", views.import_template, name="import_template"),
+    path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
+    path("import/jobs/<int:pk>/errors.csv", views.import_job_errors, name="import_job_errors"),
+    path("<int:pk>/", views.unit_detail, name="detail"),
+    path("<int:pk>/edit/", views.unit_edit, name="edit"),
+    path("<int:pk>/size/", views.unit_override_size, name="override_size"),
+    path("<int:pk>/delete/", views.unit_delete, name="delete"),
+]
