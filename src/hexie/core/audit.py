@@ -8,6 +8,7 @@ or deletion made behind the application's back shows up in :func:`verify`.
 import datetime
 import decimal
 import hashlib
+import ipaddress
 import json
 import uuid
 from dataclasses import dataclass
@@ -35,6 +36,20 @@ def jsonable(value):
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
     return value
+
+
+def canonical_ip(value: str | None) -> str | None:
+    """The IP in the form the database gives back (so the hash survives a round trip);
+    anything that is not an IP address is dropped."""
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 def snapshot(obj: models.Model) -> dict:
@@ -114,7 +129,7 @@ def record(
         region_code=region_code or "",
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
-        ip=current_ip.get(),
+        ip=canonical_ip(current_ip.get()),
         prev_hash=prev,
     )
     event.hash = compute_hash(event)

@@ -14,9 +14,20 @@ class SnapshotError(ValueError):
     pass
 
 
+COLUMNS = ("code", "name", "level", "parent_code")
+
+
 def read_snapshot(path: Path = DEFAULT_SNAPSHOT) -> list[dict]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                expected = ",".join(COLUMNS)
+                raise SnapshotError(f"{path}: 缺少列 {', '.join(missing)}（应为 {expected}）")
+            rows = list(reader)
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{path}: 不是 UTF-8 编码的 CSV 文件") from exc
     seen = set()
     for n, row in enumerate(rows, start=2):
         code, level = row["code"], row["level"]

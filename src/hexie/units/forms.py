@@ -39,6 +39,8 @@ class UnitForm(forms.Form):
                 field = forms.CharField(label=label, required=False,
                                         widget=_WIDGETS.get(name, forms.TextInput()),
                                         help_text=_HELP.get(name, ""))
+            css = "form-select" if name == "platform" else "form-control"
+            field.widget.attrs.setdefault("class", css)
             if editable is not None and name not in editable:
                 field.disabled = True
             self.fields[name] = field
@@ -63,12 +65,15 @@ class KindChoiceForm(forms.Form):
 class SizeOverrideForm(forms.Form):
     size_override = forms.ChoiceField(
         label=_("核定规模"), choices=[("", _("（撤销核定，按测算）")), *Size.choices],
-        required=False,
+        required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     size_override_reason = forms.CharField(
-        label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("理由"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        required=False,
     )
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("导入文件（CSV 或 XLSX）"))
+

@@ -1,6 +1,7 @@
 """GB/T 4754-2017 industry codes: a section letter, or a 2–4 digit code with optional letter."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import yaml
 
 _DATA = Path(__file__).parent / "data" / "gbt4754_2017_sections.yaml"
-_PATTERN = re.compile(r"^([A-T])?(\d{2,4})?$")
+_PATTERN = re.compile(r"^([A-T])?([0-9]{2,4})?$")
 
 
 @cache
@@ -48,7 +49,7 @@ class IndustryCodeError(ValueError):
 @cache
 def parse(raw: str) -> IndustryCode:
     """Parse ``C``, ``C13``, ``1311``, ``C1311`` …; raises IndustryCodeError with the reason."""
-    text = str(raw or "").strip().upper()
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip().upper()
     match = _PATTERN.match(text)
     if not text or not match:
         raise IndustryCodeError("应为门类字母（如 C）或 2–4 位行业代码（如 C1311、7010）")

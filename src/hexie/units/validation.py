@@ -6,6 +6,7 @@ means a row the import accepts is exactly a unit the form would accept.
 """
 
 import datetime
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -55,7 +56,9 @@ ALLOWED = {kind: _REQUIRED[kind] | _OPTIONAL[kind] | {"kind"} for kind in _REQUI
 # Kinds bound to a town-level division (9 digits); an industry may sit at any level.
 _TOWN_LEVEL_KINDS = {Kind.ENTERPRISE, Kind.CONSTRUCTION_PROJECT, Kind.INDUSTRIAL_PARK, Kind.TOWN}
 
-_KIND_BY_TEXT = {k.value: k for k in Kind} | {str(k.label): k for k in Kind}
+_KIND_BY_TEXT = {k.value: k for k in Kind} | {
+    unicodedata.normalize("NFKC", str(k.label)): k for k in Kind
+}
 _KIND_BY_TEXT |= {"乡镇": Kind.TOWN, "街道": Kind.TOWN, "行业": Kind.INDUSTRY,
                   "协会": Kind.INDUSTRY, "园区": Kind.INDUSTRIAL_PARK,
                   "工地": Kind.CONSTRUCTION_PROJECT}
@@ -126,6 +129,13 @@ def parse_bool(value) -> bool:
     raise ValueError("应填“是”或“否”")
 
 
+def _is_false(value) -> bool:
+    try:
+        return parse_bool(value) is False
+    except ValueError:
+        return False
+
+
 def parse_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -139,7 +149,7 @@ def parse_date(value) -> datetime.date:
 
 
 def parse_kind(value) -> str:
-    kind = _KIND_BY_TEXT.get(str(value or "").strip())
+    kind = _KIND_BY_TEXT.get(unicodedata.normalize("NFKC", str(value or "")).strip())
     if kind is None:
         raise ValueError("应为：企业、工地项目、工业园区、乡镇（街道）或行业（协会）")
     return kind.value
@@ -168,7 +178,7 @@ class UnitValidator:
         allowed = ALLOWED[kind]
         for name, value in raw.items():
             if name not in allowed and name in LABELS and not is_blank(value) and not (
-                name == "platform" and value in (False, "否", "0", "false")
+                name == "platform" and _is_false(value)
             ):
                 errors.append(FieldError(name, f"不适用于单位类型“{Kind(kind).label}”，请留空"))
         for name in _REQUIRED[kind]:
@@ -195,6 +205,9 @@ class UnitValidator:
         name = str(raw.get("name") or "").strip()
         if len(name) > 200:
             errors.append(FieldError("name", "不能超过 200 个字"))
+        for field in ("name", "address"):
+            if any(ord(c) < 32 for c in str(raw.get(field) or "")):
+                errors.append(FieldError(field, "含有不可见的控制字符"))
         region_code = str(raw.get("region_code") or "").strip()
         level, division_name = self.divisions.get(region_code, (None, ""))
         if level is None:
