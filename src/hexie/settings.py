@@ -170,6 +170,7 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["hexie.formats"]
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"

@@ -58,11 +58,19 @@ class UnitForm(forms.Form):
             self.add_error(field, message)
 
 
+class ChineseLabelsMixin:
+    """Chinese forms end labels with a full-width colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
 class KindChoiceForm(forms.Form):
     kind = forms.ChoiceField(label=_("单位类型"), choices=Kind.choices)
 
 
-class SizeOverrideForm(forms.Form):
+class SizeOverrideForm(ChineseLabelsMixin, forms.Form):
     size_override = forms.ChoiceField(
         label=_("核定规模"), choices=[("", _("（撤销核定，按测算）")), *Size.choices],
         required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -74,6 +82,6 @@ class SizeOverrideForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(ChineseLabelsMixin, forms.Form):
     file = forms.FileField(label=_("导入文件（CSV 或 XLSX）"))
 

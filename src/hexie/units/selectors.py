@@ -3,6 +3,8 @@
 from django.http import Http404
 
 from hexie.accounts.roles import UNITS_VIEW
+from hexie.core import audit
+from hexie.core.models import AuditEvent
 from hexie.regions.models import Division
 
 from .filters import UnitFilter, filter_params
@@ -23,6 +25,30 @@ def get_unit(user, pk, permission: str = UNITS_VIEW) -> Unit:
         return Unit.objects.visible_to(user, permission).select_related("region").get(pk=pk)
     except (Unit.DoesNotExist, ValueError, TypeError):
         raise Http404("单位不存在或不在您的管辖范围内") from None
+
+
+FIELD_LABELS = {f.attname: str(f.verbose_name) for f in Unit._meta.concrete_fields}
+ACTION_LABELS = {
+    "units.create": "登记", "units.update": "修改", "units.override_size": "核定规模",
+    "units.delete": "注销", "units.import": "批量导入",
+}
+
+
+def audit_trail(unit: Unit, limit: int = 100) -> list[AuditEvent]:
+    """The unit's audit events, newest first, each with ``changes``: (label, before, after)."""
+    events = list(
+        AuditEvent.objects.filter(object_type="units.unit", object_id=str(unit.pk))
+        .order_by("-id")[:limit]
+    )
+    for event in events:
+        event.action_label = ACTION_LABELS.get(event.action, event.action)
+        before, after = event.before or {}, event.after or {}
+        event.changes = [
+            (FIELD_LABELS.get(k, k), before.get(k), after.get(k))
+            for k in audit.changed_fields(before, after)
+            if k not in ("updated_at", "created_at", "id") and before
+        ]
+    return events
 
 
 def region_options(user, parent: str | None, scope) -> list[Division]:

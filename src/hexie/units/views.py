@@ -22,7 +22,6 @@ from hexie.accounts.roles import (
     UNITS_VIEW,
 )
 from hexie.core.errors import DomainError, NotPermitted
-from hexie.core.models import AuditEvent
 from hexie.core.scoping import scope_for
 
 from . import selectors, services
@@ -88,9 +87,7 @@ def unit_detail(request, pk):
     user = request.user
     audit_events = None
     if scope_for(user, AUDIT_VIEW).covers(unit.pk, unit.region_id):
-        audit_events = AuditEvent.objects.filter(
-            object_type="units.unit", object_id=str(unit.pk)
-        ).order_by("-id")[:100]
+        audit_events = selectors.audit_trail(unit)
     context = {
         "unit": unit,
         "can_edit": scope_for(user, UNITS_CHANGE).covers(unit.pk, unit.region_id),
