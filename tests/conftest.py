@@ -3,6 +3,16 @@ import pytest
 from hexie.regions.loader import load_divisions
 
 
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """Pages resolve {% static %} without a collectstatic run (the manifest storage of
+    production needs one)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database holds Zhejiang's divisions, as a real install does."""

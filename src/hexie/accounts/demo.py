@@ -54,7 +54,8 @@ def _seed_units():
         for seed, count, region in ((2026, 1200, "330106"), (2027, 800, "330402"),
                                     (2028, 2000, "")):
             path = Path(tmp) / f"demo-{seed}.csv"
-            write_csv(synthetic_rows(count, seed, towns, region), path)
+            taken = set(Unit.objects.filter(kind="town").values_list("region_id", flat=True))
+            write_csv(synthetic_rows(count, seed, towns, region, taken), path)
             import_units(None, path, original_name=f"演示数据（种子 {seed}）",
                          scope=Scope(("33",)))
 

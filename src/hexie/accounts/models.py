@@ -85,7 +85,9 @@ class Membership(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        spec = ROLE_SPECS[self.role]
+        spec = ROLE_SPECS.get(self.role)
+        if spec is None:  # the choices check has already reported the unknown role
+            return
         if spec.scope_kind == ScopeKind.REGION:
             if not self.region_id:
                 raise ValidationError({"region": _("该角色必须指定管辖区划。")})

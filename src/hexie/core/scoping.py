@@ -69,7 +69,9 @@ def scope_for(user, permission: str) -> Scope:
 
     prefixes: list[str] = []
     unit_ids: set[int] = set()
-    for m in user.memberships.all():
+    if "_hexie_memberships" not in user.__dict__:
+        user.__dict__["_hexie_memberships"] = list(user.memberships.all())
+    for m in user.__dict__["_hexie_memberships"]:
         spec = ROLE_SPECS.get(m.role)
         if spec is None or permission not in spec.permissions:
             continue

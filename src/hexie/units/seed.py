@@ -40,15 +40,18 @@ def _body(n: int) -> str:
 
 
 def synthetic_rows(count: int, seed: int, towns: list[tuple[str, str]],
-                   region_prefix: str = "") -> Iterator[dict]:
-    """``towns`` is [(code, name)] of town-level divisions; yields ``count`` raw unit rows."""
+                   region_prefix: str = "", taken_towns=frozenset()) -> Iterator[dict]:
+    """``towns`` is [(code, name)] of town-level divisions; yields ``count`` raw unit rows.
+    Towns in ``taken_towns`` are already registered as units and are not registered again."""
     rng = random.Random(seed)
     towns = sorted(t for t in towns if t[0].startswith(region_prefix))
     if not towns:
         raise ValueError(f"区划 {region_prefix} 下没有乡镇（街道）")
-    free_towns = towns[:]
-    rng.shuffle(free_towns)
     offset = rng.randrange(_BODY_SPACE)
+    free_towns = [t for t in towns if t[0] not in taken_towns]
+    # A separate generator, so the main sequence (and the credit codes) do not depend on how
+    # many towns are already taken: seeding the same seed twice collides and is refused.
+    random.Random(seed + 1).shuffle(free_towns)
     year = 2026
     for n in range(count):
         town_code, town_name = towns[rng.randrange(len(towns))]

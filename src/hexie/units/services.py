@@ -127,6 +127,11 @@ def update_unit(actor, unit: Unit, changes: dict) -> Unit:
         errors = _uniqueness_errors(cleaned, exclude_pk=locked.pk)
         if errors:
             raise UnitInvalid(errors)
+        if cleaned["region_id"] != locked.region_id and not scope.covers_region(
+            cleaned["region_id"]
+        ):  # a unit id in scope (unit admin, coordinator) never licenses a move
+            raise DomainError("所在区划超出您的管辖范围，未保存。", field="region_code",
+                              code="out_of_scope")
         for field, value in cleaned.items():
             setattr(locked, field, value)
         locked.size = effective_size(locked)

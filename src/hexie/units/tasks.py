@@ -1,5 +1,7 @@
 """Background work of the registry. Runs inline when no broker is configured."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -7,6 +9,8 @@ from hexie.core.errors import DomainError
 
 from .importing import ImportFailed, import_units
 from .models import ImportJob
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -25,6 +29,12 @@ def run_import_job(job_id: int) -> str:
         job.status = ImportJob.Status.FAILED
         job.error_count = 1
         job.errors = [{"row": 0, "column": "", "message": str(exc.message)}]
+    except Exception:  # the job must end, and say so, whatever went wrong
+        logger.exception("import job %s crashed", job.pk)
+        job.status = ImportJob.Status.FAILED
+        job.error_count = 1
+        job.errors = [{"row": 0, "column": "",
+                       "message": "导入时发生系统错误，未写入任何数据。请联系管理员。"}]
     else:
         job.status = ImportJob.Status.SUCCEEDED
         job.rows = job.imported = report.rows

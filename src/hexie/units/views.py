@@ -1,5 +1,7 @@
 """Registry pages. Thin: parse input, call one selector or service, render."""
 
+import csv
+import io
 from pathlib import Path
 
 from django.conf import settings
@@ -236,9 +238,10 @@ def import_job_errors(request, pk):
         job = ImportJob.objects.get(pk=pk, created_by=request.user)
     except (ImportJob.DoesNotExist, ValueError):
         raise Http404("导入任务不存在") from None
-    lines = ["行号,列,问题"] + [
-        f"{e['row']},{e['column']},{e['message']}".replace("\n", " ") for e in job.errors
-    ]
-    response = HttpResponse(("\ufeff" + "\n".join(lines)).encode(), content_type="text/csv")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["行号", "列", "问题"])
+    writer.writerows([e["row"], e["column"], e["message"]] for e in job.errors)
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv")
     response["Content-Disposition"] = f"attachment; filename=import-errors-{job.pk}.csv"
     return response

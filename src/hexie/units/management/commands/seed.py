@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from hexie.core.scoping import Scope
 from hexie.regions.models import Division
 from hexie.units.importing import ImportFailed, import_units
+from hexie.units.models import Unit
 from hexie.units.seed import synthetic_rows, write_csv
 
 
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         if not towns:
             raise CommandError("尚未载入行政区划，请先运行 hexie regions load")
         try:
-            rows = synthetic_rows(units, seed, towns, region)
+            taken = set(Unit.objects.filter(kind="town").values_list("region_id", flat=True))
+            rows = synthetic_rows(units, seed, towns, region, taken)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if csv:
@@ -37,5 +39,7 @@ class Command(BaseCommand):
                 report = import_units(None, path, original_name=path.name,
                                       scope=Scope(("33",)))
             except ImportFailed as exc:
-                raise CommandError(f"合成数据导入失败：{exc.report.errors[:5]}") from exc
+                first = "；".join(f"第 {e.row} 行 {e.column}：{e.message}"
+                                 for e in exc.report.errors[:5])
+                raise CommandError(f"合成数据导入失败：{first}") from exc
         self.stdout.write(f"已生成并导入 {report.imported} 个单位（种子 {seed}）。")

@@ -65,6 +65,10 @@ class Command(BaseCommand):
 
     def _export(self, user, path, options):
         query = {k: options[k] for k in ("region", "kind", "size", "q") if options.get(k)}
+        check = UnitFilter(query, queryset=Unit.objects.none())
+        if not check.is_valid():
+            problems = "；".join(f"--{k}：{' '.join(v)}" for k, v in check.errors.items())
+            raise CommandError(f"筛选条件无效：{problems}", returncode=2)
         if user:  # the same choke point as the page
             units = units_for(user, query, UNITS_EXPORT)
         else:  # the operator at the console: the whole registry
