@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hexie.regions",
     "hexie.accounts",
     "hexie.units",
+    "hexie.standards",
 ]
 
 MIDDLEWARE = [

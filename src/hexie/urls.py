@@ -2,10 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from hexie.standards import api as standards_api
+
 urlpatterns = [
     path("", include("hexie.accounts.urls")),
     path("units/", include("hexie.units.urls")),
+    path("standards/", include("hexie.standards.urls")),
     path("api/v1/", include("hexie.units.api_urls")),
+    path("api/v1/standards/", standards_api.standard_list, name="api-standards"),
+    path("api/v1/evaluations", standards_api.evaluation_create, name="api-evaluations"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
