@@ -55,6 +55,23 @@ def test_batch_equals_single(libraries, profile, data):
     }
     batch = evaluate_batch(lib, set_ids, columns)
 
+    # Typed columns (bool, int64) where nothing is missing give the same outcome as floats.
+    typed = {}
+    for name, column in columns.items():
+        kind = lib.facts[name].type
+        if np.isnan(column).any():
+            typed[name] = column
+        elif kind == "boolean" and np.isin(column, (0.0, 1.0)).all():
+            typed[name] = column == 1.0
+        elif kind == "integer" and (column == np.floor(column)).all():
+            typed[name] = column.astype(np.int64)
+        else:
+            typed[name] = column
+    again = evaluate_batch(lib, set_ids, typed)
+    assert (again.valid == batch.valid).all() and (again.meets == batch.meets).all()
+    assert (again.status[batch.valid] == batch.status[batch.valid]).all()
+    assert (again.error_fact == batch.error_fact).all()
+
     for i, r in enumerate(rows):
         facts = {k: v for k, v in r.items() if v is not MISSING}
         try:

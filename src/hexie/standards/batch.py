@@ -77,15 +77,26 @@ def evaluate_batch(lib: Library, set_ids: tuple[str, ...], columns: dict[str, np
     for index, name in enumerate(needed):
         fact = lib.facts[name]
         raw = columns.get(name)
-        x = np.full(n, np.nan) if raw is None else np.asarray(raw, dtype=np.float64)
-        missing = np.isnan(x)
-        flag(missing, E_MISSING, index)
-        safe = np.where(missing, 0.0, x)
+        raw = np.full(n, np.nan) if raw is None else np.asarray(raw)
+        if raw.dtype.kind == "b":  # a bool column: nothing missing, nothing to convert
+            if fact.type != "boolean":
+                flag(np.ones(n, dtype=bool), E_TYPE, index)
+            scaled[name] = raw
+            continue
+        if raw.dtype.kind in "iu":  # an integer column: nothing missing, integral already
+            x = raw.astype(np.int64, copy=False)
+            missing = None
+            safe = x
+        else:
+            x = raw.astype(np.float64, copy=False)
+            missing = np.isnan(x)
+            flag(missing, E_MISSING, index)
+            safe = np.where(missing, 0.0, x)
         if fact.type == "boolean":
             flag((safe != 0) & (safe != 1), E_TYPE, index)
-            scaled[name] = (safe == 1).astype(np.int64)
+            scaled[name] = safe == 1
             continue
-        if fact.type == "integer":
+        if fact.type == "integer" and missing is not None:
             flag(safe != np.floor(safe), E_TYPE, index)
         limit = MAX_INTEGER if fact.type == "integer" else MAX_NUMBER
         flag(safe > limit, E_MAX, index)
@@ -94,7 +105,7 @@ def evaluate_batch(lib: Library, set_ids: tuple[str, ...], columns: dict[str, np
         if fact.type == "integer":
             values = bounded.astype(np.int64)
         else:
-            hundredths = bounded * 100
+            hundredths = bounded * 100.0
             rounded = np.round(hundredths)
             flag(np.abs(hundredths - rounded) > 1e-6, E_DECIMALS, index)
             values = rounded.astype(np.int64)
@@ -158,7 +169,7 @@ def _scaled_bound(bound, scale: int) -> tuple[int, int]:
 
 def _item_status(lib, item, scaled, n, flag, position) -> np.ndarray:
     if item.fact:
-        return np.where(scaled[item.fact] == 1, MET, NOT_MET).astype(np.int8)
+        return np.where(scaled[item.fact], MET, NOT_MET).astype(np.int8)
     rule = item.rule
     p, q = rule.value.numerator, rule.value.denominator
     if rule.rate:
@@ -190,6 +201,7 @@ def evaluate_table(lib: Library, kinds, sizes, platforms, columns: dict[str, np.
     results = []
     for set_ids, rows in groups.items():
         index = np.asarray(rows)
-        sub = {name: np.asarray(col)[index] for name, col in columns.items()}
+        needed = lib.facts_for(set_ids)  # copy only the columns this group reads
+        sub = {name: np.asarray(col)[index] for name, col in columns.items() if name in needed}
         results.append((index, evaluate_batch(lib, set_ids, sub)))
     return results
