@@ -107,7 +107,8 @@ def evaluate_batch(lib: Library, set_ids: tuple[str, ...], columns: dict[str, np
         else:
             hundredths = bounded * 100.0
             rounded = np.round(hundredths)
-            flag(np.abs(hundredths - rounded) > 1e-6, E_DECIMALS, index)
+            tolerance = np.maximum(1e-6, 4 * np.spacing(np.abs(hundredths)))
+            flag(np.abs(hundredths - rounded) > tolerance, E_DECIMALS, index)
             values = rounded.astype(np.int64)
         s = scale_of(fact.type)
         if fact.min is not None:

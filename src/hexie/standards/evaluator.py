@@ -5,6 +5,7 @@ hundredths, thresholds as fractions, so 59.99% never rounds up to 60%. The batch
 (batch.py) implements the same arithmetic on arrays; a hypothesis test holds them equal.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
@@ -52,6 +53,12 @@ def compare(left: int, op: str, right: int) -> bool:
     return left == right
 
 
+def decimals_tolerance(hundredths: float) -> float:
+    """How far value × 100 may sit from an integer and still be a two-decimal value: the
+    multiplication's rounding error grows with the magnitude (a few units in the last place)."""
+    return max(1e-6, 4 * math.ulp(abs(hundredths)))
+
+
 def _label(lib: Library, name: str) -> str:
     return f"{name}（{lib.facts[name].label}）"
 
@@ -83,7 +90,7 @@ def scaled_value(lib: Library, name: str, value) -> int:
         scaled = value
     else:
         hundredths = float(value) * 100
-        if abs(hundredths - round(hundredths)) > 1e-6:
+        if abs(hundredths - round(hundredths)) > decimals_tolerance(hundredths):
             raise FactError(name, f"{_label(lib, name)} 最多保留两位小数", E_DECIMALS)
         scaled = round(hundredths)
     s = scale_of(fact.type)

@@ -35,8 +35,18 @@ def flatten(lib: Library) -> dict[str, dict]:
             for i in c.items:
                 rows[i.id] = {"type": "item", "title": i.label, "rule": rule_text(lib, i),
                               "advisory": i.advisory, "evidence": i.evidence,
-                              "points": i.points, "veto": i.veto, "clause": i.clause}
+                              "points": f"{i.points:g}", "veto": i.veto, "clause": i.clause}
     return rows
+
+
+FIELD_LABELS = {"title": "名称", "summary": "概述", "clause": "条款", "rule": "规则",
+                "advisory": "倡导性", "evidence": "证明材料", "points": "分值", "veto": "一票否决"}
+
+
+def _shown(value):
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
 
 
 def diff(a: StandardLibrary, b: StandardLibrary) -> list[dict]:
@@ -51,6 +61,7 @@ def diff(a: StandardLibrary, b: StandardLibrary) -> list[dict]:
         elif left[key] != right[key]:
             fields = [f for f in right[key] if left[key].get(f) != right[key].get(f)]
             changes.append({"id": key, "change": "changed", "fields": [
-                {"field": f, "before": left[key].get(f), "after": right[key].get(f)}
+                {"field": FIELD_LABELS.get(f, f), "before": _shown(left[key].get(f)),
+                 "after": _shown(right[key].get(f))}
                 for f in fields]})
     return changes

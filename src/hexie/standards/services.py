@@ -34,9 +34,14 @@ def library_files(path: Path | None = None) -> list[Path]:
     files = [path] if path.is_file() else sorted(
         p for p in path.glob("*.yaml") if p.resolve() != FACTS_FILE.resolve()
     )
-    parsed = [(f, read_yaml(f)) for f in files]
+    parsed = []
+    for f in files:
+        data = read_yaml(f)
+        if not isinstance(data, dict):
+            raise LibraryError(f, "", "文件内容应为一个标准库（YAML 映射）")
+        parsed.append((f, data))
     # a variant needs its parent loaded first
-    return [f for f, data in sorted(parsed, key=lambda fd: bool((fd[1] or {}).get("parent")))]
+    return [f for f, data in sorted(parsed, key=lambda fd: bool(fd[1].get("parent")))]
 
 
 def load_path(actor, path: Path | None = None) -> list[tuple[StandardLibrary, bool]]:
@@ -85,9 +90,16 @@ def _store(actor, file: Path, data: dict, shared: dict) -> tuple[StandardLibrary
     return row, True
 
 
-@lru_cache(maxsize=64)
 def compiled(pk: int) -> Library:
-    """The compiled library of a stored version (immutable, so cached by primary key)."""
+    """The compiled library of a stored version. Versions are immutable, so the compiled form
+    is cached by (primary key, content hash): a rolled-back load whose key is reused can never
+    serve stale rules."""
+    sha = StandardLibrary.objects.values_list("sha256", flat=True).get(pk=pk)
+    return _compiled(pk, sha)
+
+
+@lru_cache(maxsize=64)
+def _compiled(pk: int, sha256: str) -> Library:
     row = StandardLibrary.objects.select_related("parent").get(pk=pk)
     parent = compiled(row.parent_id) if row.parent_id else None
     return compile_library(row.content, f"{row.key}", shared_facts=row.facts,

@@ -18,6 +18,9 @@ class Command(BaseCommand):
         except OSError as exc:
             self.stderr.write(f"无法读取 {file}：{exc.strerror}")
             sys.exit(2)
+        except UnicodeDecodeError:
+            self.stderr.write(f"无法读取 {file}：文件应为 UTF-8 编码的 JSON")
+            sys.exit(2)
         try:
             body = json.loads(text)
         except json.JSONDecodeError as exc:
