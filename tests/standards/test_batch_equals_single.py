@@ -32,8 +32,10 @@ def fact_value(fact):
     # numbers: money and percentages, with two decimals; sometimes three (invalid)
     two = st.decimals(min_value=-1, max_value=20_000, places=2, allow_nan=False,
                       allow_infinity=False).map(float)
+    large = st.decimals(min_value=100_000_000, max_value=1_000_000_000_000, places=2,
+                        allow_nan=False, allow_infinity=False).map(float)
     return st.one_of(
-        two, st.sampled_from([0.0, 59.99, 60.0, 84.99, 85.0, 89.99, 90.0, 100.0, 100.01,
+        two, large, st.sampled_from([0.0, 59.99, 60.0, 84.99, 85.0, 89.99, 90.0, 100.0, 100.01,
                               5999.0, 6000.0, 10000.0, 0.005]),
         st.floats(0, 100, allow_nan=False), st.just(MISSING),
     )

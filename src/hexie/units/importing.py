@@ -4,12 +4,13 @@ One streaming pass validates every row with the shared validator, checks duplica
 file (sets) and against the database (one indexed query per chunk), and, while no error has been
 seen, writes each chunk (COPY on PostgreSQL, executemany elsewhere) inside one transaction. Any
 error means a rollback and a row-by-row report; the whole file is still read so the report is
-complete. Memory stays flat: rows are never held beyond one chunk (plus the one being written).
+complete. Memory stays flat: rows are never held beyond two chunks.
 
-On PostgreSQL the COPY of chunk k runs in a helper thread on the same connection and transaction
-while this thread validates chunk k+1, so the server's index maintenance overlaps the Python
-validation instead of alternating with it (docs/benchmarks.md). Every query waits for the chunk
-in flight first, so what each duplicate check sees is exactly what it saw with synchronous writes.
+On PostgreSQL a chunk's database work (its duplicate query and its COPY) runs in one helper
+thread on the same connection and transaction while this thread validates the next chunk, so
+the server's index maintenance overlaps the Python validation instead of alternating with it
+(docs/benchmarks.md). Chunks are still checked and written strictly in order, one at a time, and
+the report lists the errors in the same order as a sequential pass would.
 """
 
 import csv
@@ -161,68 +162,9 @@ def _map_header(header: list[str], report: ImportReport) -> list[str | None]:
     return names
 
 
-class _Writer:
-    """Writes chunks of prepared rows into units_unit inside the open transaction.
-
-    On PostgreSQL a chunk's COPY runs in one helper thread on the same (psycopg, thread-safe)
-    connection, so the caller can validate the next chunk meanwhile. :meth:`wait` must be called
-    before any other query on the connection and before the transaction ends; :meth:`close`
-    always, last."""
-
-    def __init__(self):
-        self.table = Unit._meta.db_table
-        self.columns = ", ".join(connection.ops.quote_name(c) for c in DB_COLUMNS)
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: Future | None = None
-        if connection.vendor == "postgresql":
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hexie-import")
-
-    def write(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        if self._pool is not None:
-            self.wait()
-            connection.ensure_connection()
-            self._pending = self._pool.submit(self._copy, connection.connection, rows)
-            return
-        with connection.cursor() as cursor:
-            placeholders = ", ".join(["%s"] * len(DB_COLUMNS))
-            cursor.executemany(
-                f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})", rows
-            )
-
-    def _copy(self, raw_connection, rows: list[tuple]) -> None:
-        with raw_connection.cursor() as cursor, cursor.copy(
-            f"COPY {self.table} ({self.columns}) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def wait(self) -> None:
-        """Block until the chunk in flight is written; its error is raised as Django's."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            with connection.wrap_database_errors:
-                pending.result()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-
-
 def _existing(field_name: str, values: list[str]) -> set[str]:
     if not values:
         return set()
-    if connection.vendor == "postgresql":
-        # One array parameter instead of CHUNK placeholders: the same index lookups, without
-        # building and parsing a 5,000-placeholder statement per chunk.
-        column = connection.ops.quote_name(Unit._meta.get_field(field_name).column)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {column} FROM {Unit._meta.db_table} WHERE {column} = ANY(%s)",
-                [list(values)],
-            )
-            return {value for (value,) in cursor.fetchall()}
     step = 900 if connection.vendor == "sqlite" else CHUNK
     found: set[str] = set()
     for i in range(0, len(values), step):
@@ -232,6 +174,128 @@ def _existing(field_name: str, values: list[str]) -> set[str]:
             )
         )
     return found
+
+
+class _ChunkSink:
+    """Checks each chunk of accepted rows against the database and, while the file is still
+    free of errors, writes it into units_unit inside the open transaction.
+
+    On PostgreSQL the work runs in one helper thread on the same (psycopg, thread-safe)
+    connection; elsewhere inline. The caller keeps at most one chunk in flight: it takes
+    :meth:`result` (the chunk's duplicate errors) before it submits the next one or touches the
+    connection, and calls :meth:`close` last, whatever happens."""
+
+    def __init__(self, now):
+        self.now = now
+        self.table = Unit._meta.db_table
+        self.columns = ", ".join(connection.ops.quote_name(c) for c in DB_COLUMNS)
+        self.pool = None
+        if connection.vendor == "postgresql":
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hexie-import")
+        self.pending: Future | list[RowError] | None = None
+
+    def submit(self, chunk: list[tuple[int, dict]], may_write: bool) -> None:
+        if self.pool is None:
+            self.pending = self._check_and_write(chunk, may_write, None)
+        else:
+            connection.ensure_connection()
+            self.pending = self.pool.submit(
+                self._check_and_write, chunk, may_write, connection.connection
+            )
+
+    def result(self) -> list[RowError]:
+        """The duplicate errors of the chunk in flight (waiting for it); database errors are
+        raised as Django's."""
+        pending, self.pending = self.pending, None
+        if isinstance(pending, Future):
+            with connection.wrap_database_errors:
+                return pending.result()
+        return pending or []
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+    def _check_and_write(self, chunk, may_write, raw_connection) -> list[RowError]:
+        credit = [c["credit_code"] for _, c in chunk if c.get("credit_code")]
+        project = [c["project_code"] for _, c in chunk if c.get("project_code")]
+        towns = [c["region_id"] for _, c in chunk if c["kind"] == Kind.TOWN]
+        if raw_connection is None:
+            dup_credit = _existing("credit_code", credit)
+            dup_project = _existing("project_code", project)
+            dup_town = (
+                set(Unit.objects.filter(kind=Kind.TOWN, region_id__in=towns)
+                    .values_list("region_id", flat=True)) if towns else set()
+            )
+        else:  # the helper thread: raw SQL on the import's own connection (not Django's)
+            # One array parameter per query instead of thousands of placeholders. The table
+            # grows inside this transaction with no fresh statistics, and the planner then
+            # prefers a (parallel) scan of the whole table for every chunk, which made the
+            # import quadratic; the unique indexes answer these lookups, so seq scans are
+            # switched off for them (transaction-local, restored right after).
+            with raw_connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('enable_seqscan'), "
+                               "set_config('enable_seqscan', 'off', true)")
+                seqscan = cursor.fetchone()[0]
+
+                def found(sql, values, *params):
+                    if not values:
+                        return set()
+                    cursor.execute(sql, [*params, values])
+                    return {value for (value,) in cursor.fetchall()}
+
+                t = self.table
+                dup_credit = found(
+                    f"SELECT credit_code FROM {t} WHERE credit_code = ANY(%s)", credit)
+                dup_project = found(
+                    f"SELECT project_code FROM {t} WHERE project_code = ANY(%s)", project)
+                dup_town = found(
+                    f"SELECT region_id FROM {t} WHERE kind = %s AND region_id = ANY(%s)",
+                    towns, Kind.TOWN.value)
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [seqscan])
+        errors = []
+        for n, c in chunk:
+            if c.get("credit_code") in dup_credit:
+                errors.append(RowError(n, LABELS["credit_code"], "该统一社会信用代码已登记"))
+            if c.get("project_code") in dup_project:
+                errors.append(RowError(n, LABELS["project_code"], "该项目代码已登记"))
+            if c["kind"] == Kind.TOWN and c["region_id"] in dup_town:
+                errors.append(RowError(n, LABELS["region_code"], "该乡镇（街道）已登记为创建单位"))
+        if may_write and not errors:
+            now = self.now
+            rows = [
+                (c["kind"], c["name"], c["region_id"], c.get("credit_code"),
+                 c.get("industry", ""), c.get("industry_section", ""), c.get("employees"),
+                 c.get("revenue_yuan"), c.get("assets_yuan"), c.get("size_derived", ""), "", "",
+                 c.get("size_derived", ""), c.get("platform", False), c.get("project_code"),
+                 c.get("contractor_credit_code", ""), c.get("address", ""),
+                 c.get("start_date"), c.get("end_date"), c.get("workers"), now, now)
+                for _, c in chunk
+            ]
+            if raw_connection is None:
+                placeholders = ", ".join(["%s"] * len(DB_COLUMNS))
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})",
+                        rows,
+                    )
+            else:
+                with raw_connection.cursor() as cursor, cursor.copy(
+                    f"COPY {self.table} ({self.columns}) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        return errors
+
+
+def _region_foreign_key() -> str | None:
+    """PostgreSQL: the name of units_unit's deferrable foreign key to the divisions."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Unit._meta.db_table)
+    for name, info in constraints.items():
+        if info["foreign_key"] and info["columns"] == ["region_id"]:
+            return name
+    return None
 
 
 def import_units(actor, path: Path | str, *, original_name: str | None = None,
@@ -257,52 +321,55 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
     if report.error_count:
         raise ImportFailed(report)
     validator = UnitValidator.from_database()
-    writer = _Writer()
-    now = timezone.now()
+    sink = _ChunkSink(timezone.now())
     seen_credit: dict[str, int] = {}
     seen_project: dict[str, int] = {}
     seen_town: dict[str, int] = {}
     chunk: list[tuple[int, dict]] = []
-    regions: set[str] = set()  # of the rows accepted so far; their common prefix is audited
+    regions: set[str] = set()  # of the rows accepted; their common prefix goes into the audit
     covered: dict[str, bool] = {}  # region code -> inside the scope (a cache)
+    # This thread's errors since the last chunk went out. They join the report only after the
+    # previous chunk's duplicate errors, so the order is the sequential pass's order.
+    held: list[RowError] = []
+    held_count = 0
+
+    def note(error: RowError) -> None:
+        nonlocal held_count
+        held_count += 1
+        if len(held) < MAX_REPORTED_ERRORS:  # the report keeps no more than this anyway
+            held.append(error)
+
+    def settle() -> None:
+        """Add the previous chunk's duplicate errors, then the errors held since, to the
+        report."""
+        nonlocal held, held_count
+        for e in sink.result():
+            report.add(e)
+        for e in held:
+            report.add(e)
+        report.error_count += held_count - len(held)
+        held, held_count = [], 0
 
     def flush():
         nonlocal chunk
-        writer.wait()  # the duplicate queries must see the chunk in flight
-        credit = [c["credit_code"] for _, c in chunk if c.get("credit_code")]
-        project = [c["project_code"] for _, c in chunk if c.get("project_code")]
-        towns = [c["region_id"] for _, c in chunk if c["kind"] == Kind.TOWN]
-        dup_credit = _existing("credit_code", credit)
-        dup_project = _existing("project_code", project)
-        dup_town = (
-            set(Unit.objects.filter(kind=Kind.TOWN, region_id__in=towns)
-                .values_list("region_id", flat=True)) if towns else set()
-        )
-        for n, c in chunk:
-            if c.get("credit_code") in dup_credit:
-                report.add(RowError(n, LABELS["credit_code"], "该统一社会信用代码已登记"))
-            if c.get("project_code") in dup_project:
-                report.add(RowError(n, LABELS["project_code"], "该项目代码已登记"))
-            if c["kind"] == Kind.TOWN and c["region_id"] in dup_town:
-                report.add(RowError(n, LABELS["region_code"], "该乡镇（街道）已登记为创建单位"))
-        if not report.error_count:
-            writer.write([
-                (c["kind"], c["name"], c["region_id"], c.get("credit_code"),
-                 c.get("industry", ""), c.get("industry_section", ""), c.get("employees"),
-                 c.get("revenue_yuan"), c.get("assets_yuan"), c.get("size_derived", ""), "", "",
-                 c.get("size_derived", ""), c.get("platform", False), c.get("project_code"),
-                 c.get("contractor_credit_code", ""), c.get("address", ""),
-                 c.get("start_date"), c.get("end_date"), c.get("workers"), now, now)
-                for _, c in chunk
-            ])
+        settle()
+        sink.submit(chunk, may_write=not report.error_count)
         chunk = []
 
     width = len(names)
-    # With every column named (the usual file), a row's raw dict is a plain zip.
-    all_named = all(names)
+    all_named = all(names)  # the usual file: then a row's raw dict is a plain zip
     clean = validator.clean
     by_kind = report.by_kind
     with transaction.atomic():
+        foreign_key = None
+        if connection.vendor == "postgresql":
+            # Check each COPY's rows against the divisions as it runs (in the helper thread,
+            # overlapping validation) rather than all at COMMIT; restored below.
+            foreign_key = _region_foreign_key()
+            if foreign_key:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SET CONSTRAINTS {connection.ops.quote_name(foreign_key)} IMMEDIATE")
         try:
             for n, values in rows:
                 try:
@@ -313,7 +380,7 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
                     continue  # blank lines are not rows
                 report.rows += 1
                 if len(values) > width and any(str(v).strip() for v in values[width:]):
-                    report.add(RowError(n, "", "该行的列数多于表头"))
+                    note(RowError(n, "", "该行的列数多于表头"))
                     continue
                 if all_named and len(values) >= width:
                     raw = dict(zip(names, values, strict=False))
@@ -323,38 +390,37 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
                 cleaned, errors = clean(raw)
                 if errors:
                     for e in errors:
-                        report.add(RowError(n, LABELS.get(e.field, e.field), e.message))
+                        note(RowError(n, LABELS.get(e.field, e.field), e.message))
                     continue
                 region = cleaned["region_id"]
                 inside = covered.get(region)
                 if inside is None:
                     inside = covered[region] = scope.covers_region(region)
                 if not inside:
-                    report.add(RowError(n, LABELS["region_code"],
-                                        f"区划 {region} 不在您的管辖范围内"))
+                    note(RowError(n, LABELS["region_code"], f"区划 {region} 不在您的管辖范围内"))
                     continue
                 duplicate = False
                 value = cleaned.get("credit_code")
                 if value:
                     if value in seen_credit:
-                        report.add(RowError(n, LABELS["credit_code"],
-                                            f"与第 {seen_credit[value]} 行统一社会信用代码重复"))
+                        note(RowError(n, LABELS["credit_code"],
+                                      f"与第 {seen_credit[value]} 行统一社会信用代码重复"))
                         duplicate = True
                     else:
                         seen_credit[value] = n
                 value = cleaned.get("project_code")
                 if value:
                     if value in seen_project:
-                        report.add(RowError(n, LABELS["project_code"],
-                                            f"与第 {seen_project[value]} 行项目代码重复"))
+                        note(RowError(n, LABELS["project_code"],
+                                      f"与第 {seen_project[value]} 行项目代码重复"))
                         duplicate = True
                     else:
                         seen_project[value] = n
                 kind = cleaned["kind"]
                 if kind == Kind.TOWN:
                     if region in seen_town:
-                        report.add(RowError(n, LABELS["region_code"],
-                                            f"与第 {seen_town[region]} 行为同一乡镇（街道）"))
+                        note(RowError(n, LABELS["region_code"],
+                                      f"与第 {seen_town[region]} 行为同一乡镇（街道）"))
                         duplicate = True
                     seen_town.setdefault(region, n)
                 if duplicate:
@@ -366,9 +432,13 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
                     flush()
             if chunk:
                 flush()
-            writer.wait()
+            settle()
         finally:
-            writer.close()
+            sink.close()
+        if foreign_key:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SET CONSTRAINTS {connection.ops.quote_name(foreign_key)} DEFERRED")
         if report.rows == 0:
             report.add(RowError(2, "", "文件中没有数据行"))
         if report.error_count:
