@@ -16,15 +16,6 @@ PASSWORD = "Test-pass-123"  # what tests.factories.UserFactory sets
 LOCKED_OUT_TEXT = "登录失败次数过多，账号已暂时锁定"
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """Render pages without the collectstatic manifest: whether var/static was collected (and
-    is current) must not decide whether these tests pass."""
-    settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    }
-
-
 @pytest.fixture
 def user():
     user = UserFactory(username="zhangsan")

@@ -27,15 +27,6 @@ GUANGSHU_TOWN = "330105002"  # 杭州市拱墅区湖墅街道
 
 
 @pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """Render pages without the collectstatic manifest: whether var/static was collected (and
-    is current) must not decide whether these tests pass."""
-    settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    }
-
-
-@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 is tested in test_auth.py; here it would only slow every user down."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

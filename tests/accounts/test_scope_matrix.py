@@ -71,15 +71,6 @@ SHANGHAI_TOWN = "310101002"  # 上海市黄浦区南京东路街道: outside Zhe
 
 
 @pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """Render pages without the collectstatic manifest: whether var/static was collected (and
-    is current) must not decide whether these tests pass."""
-    settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    }
-
-
-@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Argon2 (tests/accounts/test_auth.py) costs ~0.5 s per user; scope does not need it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -90,16 +90,6 @@ def new_page(chromium, live_server):
         context.close()
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """The default manifest storage needs ``collectstatic``; the live server serves the files
-    straight from the apps' static directories instead."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _restore_divisions(django_db_blocker):
     """``live_server`` tests are transactional: the database is flushed after each, divisions

@@ -24,13 +24,6 @@ from tests.factories import credit_code as new_code
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Templates resolve {% static %} without the collected manifest in var/ (which lags behind
-    whenever a static file is added)."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
 URL = "/api/v1/units/"
 
 

@@ -24,13 +24,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Templates resolve {% static %} without the collected manifest in var/ (which lags behind
-    whenever a static file is added)."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
 HEADER = ["编号", "单位类型", "单位名称", "统一社会信用代码", "所在区划代码", "所在区划",
           "行业代码", "职工人数", "营业收入（元）", "资产总额（元）", "企业规模", "规模核定理由",
           "是否平台企业", "项目代码", "总承包单位信用代码", "地址", "开工日期", "竣工日期",

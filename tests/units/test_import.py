@@ -28,13 +28,6 @@ from tests.factories import credit_code as new_code
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Templates resolve {% static %} without the collected manifest in var/ (which lags behind
-    whenever a static file is added)."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
 ZH_HEADER = ["单位类型", "单位名称", "统一社会信用代码", "所在区划代码", "行业代码", "职工人数",
              "营业收入（元）", "资产总额（元）", "是否平台企业"]
 EN_HEADER = ["kind", "name", "credit_code", "region_code", "industry", "employees",

@@ -20,6 +20,7 @@ from .evaluator import (
     E_POSITIVE,
     E_TYPE,
     E_ZERO,
+    compare,
     scale_of,
 )
 from .library import MAX_INTEGER, MAX_NUMBER, Library
@@ -46,18 +47,6 @@ class BatchResult:
     def error_fact_name(self, row: int) -> str | None:
         index = int(self.error_fact[row])
         return None if index < 0 else self.facts[index]
-
-
-def _compare(left: np.ndarray, op: str, right: np.ndarray) -> np.ndarray:
-    if op == ">=":
-        return left >= right
-    if op == ">":
-        return left > right
-    if op == "<=":
-        return left <= right
-    if op == "<":
-        return left < right
-    return left == right
 
 
 def evaluate_batch(lib: Library, set_ids: tuple[str, ...], columns: dict[str, np.ndarray]
@@ -176,7 +165,7 @@ def _item_status(lib, item, scaled, n, flag, position) -> np.ndarray:
     if rule.rate:
         num, den = scaled[rule.rate[0]], scaled[rule.rate[1]]
         zero = den == 0
-        holds = _compare(num * (100 * q), rule.op, den * p)
+        holds = compare(num * (100 * q), rule.op, den * p)
         status = np.where(holds, MET, NOT_MET).astype(np.int8)
         if rule.zero == "invalid":
             flag(zero, E_ZERO, position[rule.rate[1]])
@@ -184,7 +173,7 @@ def _item_status(lib, item, scaled, n, flag, position) -> np.ndarray:
             status[zero] = {"met": MET, "not_met": NOT_MET, "na": NA}[rule.zero]
         return status
     s = scale_of(lib.facts[rule.fact].type)
-    holds = _compare(scaled[rule.fact] * q, rule.op, np.full(n, p * s, dtype=np.int64))
+    holds = compare(scaled[rule.fact] * q, rule.op, np.full(n, p * s, dtype=np.int64))
     return np.where(holds, MET, NOT_MET).astype(np.int8)
 
 
