@@ -511,8 +511,8 @@ def main(argv=None) -> int:
     steps = set(args.steps.split(","))
 
     started = time.perf_counter()
-    results = {"command": "benchmarks/run.py " + " ".join(argv if argv is not None
-                                                          else sys.argv[1:]),
+    results = {"command": " ".join(["benchmarks/run.py", *(argv if argv is not None
+                                                          else sys.argv[1:])]),
                "args": {k: (str(v) if isinstance(v, Path) else v)
                         for k, v in vars(args).items()},
                "machine": machine_info(args)}
