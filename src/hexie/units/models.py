@@ -7,7 +7,6 @@ nullable and the validator says which a kind needs (docs/decisions.md).
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from hexie.core.scoping import scope_for
@@ -27,9 +26,6 @@ class UnitQuerySet(models.QuerySet):
     def visible_to(self, user, permission: str = "units.view"):
         """The choke point: only units inside ``user``'s scope for ``permission``."""
         return self.filter(scope_for(user, permission).q("region__code", "pk"))
-
-    def in_region(self, code: str):
-        return self.filter(region__code__startswith=code)
 
 
 class Unit(models.Model):
@@ -105,10 +101,6 @@ class Unit(models.Model):
     def identifier(self) -> str:
         return self.credit_code or self.project_code or self.region_id
 
-
-# The trigram index on UPPER(name) (for name__icontains) is PostgreSQL-only and is created in
-# migration 0002; this expression must stay identical to the one Django generates.
-NAME_SEARCH_EXPRESSION = Upper("name")
 
 
 class ImportJob(models.Model):
