@@ -187,6 +187,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "files")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UNIT_IMPORT_MAX_BYTES = env.int("UNIT_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+# The unit list counts at most this many matches ("共 1,000+ 个单位"); docs/decisions.md D17.
+UNIT_LIST_COUNT_CAP = env.int("UNIT_LIST_COUNT_CAP", default=1_000)
 
 # --- E-mail ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -1,10 +1,13 @@
 """Read queries for the registry, always through the region-scope choke point."""
 
+from django.conf import settings
+from django.db.models import F, OrderBy
 from django.http import Http404
 
 from hexie.accounts.roles import UNITS_VIEW
 from hexie.core import audit
 from hexie.core.models import AuditEvent
+from hexie.core.pagination import CappedPaginator
 from hexie.regions.models import Division
 
 from .filters import UnitFilter, filter_params
@@ -17,6 +20,27 @@ def units_for(user, query=None, permission: str = UNITS_VIEW):
     if not query:
         return base
     return UnitFilter(filter_params(query), queryset=base).qs
+
+
+# Up to this many matches the page sorts them rather than walking the primary key; see below.
+SORT_MATCHES_UP_TO = 2_000
+
+
+def unit_page(user, query, number, per_page: int):
+    """One page of the list (newest first), counted at most to ``UNIT_LIST_COUNT_CAP``.
+
+    With at most ``SORT_MATCHES_UP_TO`` matches the page is sorted by ``id + 0``: the same
+    order, but not one the primary key provides, so PostgreSQL fetches the few matches and
+    sorts them instead of walking the primary key backwards past every non-matching row (for
+    a credit code the planner guessed 102 matches, found 1 and read the whole table: 0.7–1 s
+    on 1,000,000 units). With more matches the walk stops early, and fetching and sorting
+    them all would cost more (9,000 matches: about 50 ms), so the planner decides.
+    """
+    units = units_for(user, query)
+    paginator = CappedPaginator(units, per_page, cap=settings.UNIT_LIST_COUNT_CAP,
+                                few_rows_ordering=[OrderBy(F("id") + 0, descending=True)],
+                                few_rows=SORT_MATCHES_UP_TO)
+    return paginator.get_page(number)
 
 
 def get_unit(user, pk, permission: str = UNITS_VIEW) -> Unit:

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,8 +46,7 @@ def _require(user, permission):
 @login_required
 def unit_list(request):
     _require(request.user, UNITS_VIEW)
-    units = selectors.units_for(request.user, request.GET)
-    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.unit_page(request.user, request.GET, request.GET.get("page"), PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
