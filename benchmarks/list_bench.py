@@ -3,9 +3,13 @@ office and as the province office, with region + kind + name-substring filters.
 
     DATABASE_URL=... DEBUG=false python benchmarks/list_bench.py --requests 200 --json OUT
 
-Phase ``with_index`` runs every scenario with the trigram index of migration 0002; phase
-``without_index`` drops ``unit_name_trgm_idx``, runs the very same URLs again, and recreates
-the index (its build time is reported too). Every request is timed whole (middleware, session,
+Phase ``before`` runs every scenario with the page as it was before docs/decisions.md D17 (the
+plain Paginator's exact COUNT, ``ORDER BY id DESC`` for every page, icontains alone for the
+name: the functions are swapped in this process only); phase ``with_index`` runs them with the
+code as it is (capped count, the bigram test of migration 0003 for 2-character searches, the
+trigram index of 0002); phase ``without_index`` drops ``unit_name_trgm_idx`` and
+``unit_name_bigram_idx``, runs the very same URLs again, and recreates both (build times are
+reported too). Every request is timed whole (middleware, session,
 both queries, template), and the time spent in SQL is split into the paginator's COUNT and the
 page's SELECT with ``connection.execute_wrapper``. One representative request per scenario is
 re-run under ``EXPLAIN (ANALYZE, BUFFERS)``.
@@ -38,8 +42,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from hexie.accounts.models import Membership, User  # noqa: E402
 
 SUFFIX = "有限公司"
-INDEX_SQL = ("CREATE INDEX unit_name_trgm_idx ON units_unit "
-             "USING gin (UPPER(name) gin_trgm_ops)")
+NAME_INDEXES = {
+    "unit_name_trgm_idx": "CREATE INDEX unit_name_trgm_idx ON units_unit "
+                          "USING gin (UPPER(name) gin_trgm_ops)",
+    "unit_name_bigram_idx": "CREATE INDEX unit_name_bigram_idx ON units_unit "
+                            "USING gin (hexie_bigrams(UPPER(name)))",
+}
 
 
 def percentile(values, p):
@@ -107,19 +115,46 @@ class SqlTimer:
                 self.other_ms += ms
 
 
-COUNT_RE = re.compile(r'data-testid="result-count">\D*([\d,]+)')
+COUNT_RE = re.compile(r'data-testid="result-count">\D*([\d,]+)(\+?)')
+
+
+class OldPage:
+    """Within ``with``: the list page as before D17 (exact COUNT, ORDER BY id DESC, the name
+    test icontains alone), by swapping two module functions in this process."""
+
+    def __enter__(self):
+        from django.core.paginator import Paginator
+        from django.db.models import Q
+
+        from hexie.units import filters, selectors
+
+        def unit_page(user, query, number, per_page):
+            return Paginator(selectors.units_for(user, query), per_page).get_page(number)
+
+        def search_conditions(text, codes, using="default"):
+            return [Q(name__icontains=text) | codes]
+
+        self.saved = [(selectors, "unit_page", selectors.unit_page),
+                      (filters, "search_conditions", filters.search_conditions)]
+        selectors.unit_page = unit_page
+        filters.search_conditions = search_conditions
+        return self
+
+    def __exit__(self, *exc):
+        for module, name, value in self.saved:
+            setattr(module, name, value)
 
 
 def build_scenarios(requests, rng, county, cities):
     """[(name, user key, [url, ...])]: the same URLs serve both phases."""
     out = []
-    for length in (2, 3, 4):
+    for length in (1, 2, 3, 4):
         subs = substrings(county, length, requests, rng)
         out.append((f"county office, kind + q ({length} chars)", "county",
                     [f"/units/?{urlencode({'kind': 'enterprise', 'q': s})}" for s in subs]))
     out.append(("county office, kind only (no q)", "county",
                 ["/units/?kind=enterprise"] * requests))
-    for length in (2, 3, 4):
+    for length in (1, 2, 3, 4):
         urls = []
         per_city = {c: iter(substrings(c, length, requests, rng)) for c in cities}
         for _ in range(requests):
@@ -130,7 +165,7 @@ def build_scenarios(requests, rng, county, cities):
     out.append(("province office, r1=city + kind (no q)", "province",
                 [f"/units/?{urlencode({'r1': rng.choice(cities), 'kind': 'enterprise'})}"
                  for _ in range(requests)]))
-    for length in (2, 3):
+    for length in (1, 2, 3):
         subs = substrings("33", length, requests, rng)
         out.append((f"province office, whole province, kind + q ({length} chars)", "province",
                     [f"/units/?{urlencode({'kind': 'enterprise', 'q': s})}" for s in subs]))
@@ -171,7 +206,7 @@ def run_phase(label, scenarios, clients, warmup):
         client = clients[who]
         for url in urls[:warmup]:
             client.get(url)  # warm the caches; not counted
-        total, count_ms, list_ms, matches = [], [], [], []
+        total, count_ms, list_ms, matches, capped = [], [], [], [], 0
         for url in urls:
             timer = SqlTimer()
             with connection.execute_wrapper(timer):
@@ -182,6 +217,7 @@ def run_phase(label, scenarios, clients, warmup):
                 raise SystemExit(f"{url}: HTTP {response.status_code}")
             m = COUNT_RE.search(response.content.decode())
             matches.append(int(m.group(1).replace(",", "")) if m else -1)
+            capped += bool(m and m.group(2))
             total.append(elapsed)
             count_ms.append(timer.count_ms)
             list_ms.append(timer.list_ms)
@@ -191,7 +227,7 @@ def run_phase(label, scenarios, clients, warmup):
             "request_ms": summary(total), "count_ms": summary(count_ms),
             "page_query_ms": summary(list_ms),
             "matches": {"min": min(matches), "median": statistics.median(matches),
-                        "max": max(matches)},
+                        "max": max(matches), "capped": capped},
             "plans": plans,
         })
         s = results[-1]["request_ms"]
@@ -243,7 +279,7 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--count-repeats", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--phases", default="with_index,without_index")
+    parser.add_argument("--phases", default="before,with_index,without_index")
     parser.add_argument("--json", required=True)
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
@@ -265,6 +301,7 @@ def main(argv=None) -> int:
         clients[key] = client
     scenarios = build_scenarios(args.requests, rng, county, cities)
     out = {"county": county, "requests": args.requests, "warmup": args.warmup,
+           "count_cap": settings.UNIT_LIST_COUNT_CAP,
            "units": sql("SELECT count(*) FROM units_unit")[0][0],
            "enterprises": sql("SELECT count(*) FROM units_unit WHERE kind = 'enterprise'")[0][0],
            "county_enterprises": sql("SELECT count(*) FROM units_unit WHERE kind = 'enterprise' "
@@ -273,21 +310,28 @@ def main(argv=None) -> int:
            "phases": {}}
     out["count_alternatives"] = count_alternatives(users, rng, cities, args.count_repeats)
     for phase in args.phases.split(","):
-        if phase == "with_index":
+        if phase == "before":
+            with OldPage():
+                out["phases"][phase] = run_phase(phase, scenarios, clients, args.warmup)
+        elif phase == "with_index":
             out["phases"][phase] = run_phase(phase, scenarios, clients, args.warmup)
         elif phase == "without_index":
-            sql("DROP INDEX IF EXISTS unit_name_trgm_idx")
+            for name in NAME_INDEXES:
+                sql(f"DROP INDEX IF EXISTS {name}")
             try:
                 out["phases"][phase] = run_phase(phase, scenarios, clients, args.warmup)
             finally:
-                started = time.perf_counter()
-                sql(INDEX_SQL)
-                out["index_build_seconds"] = time.perf_counter() - started
-                print(f"recreated unit_name_trgm_idx in {out['index_build_seconds']:.1f} s",
-                      flush=True)
+                out["index_build_seconds"] = {}
+                for name, create in NAME_INDEXES.items():
+                    started = time.perf_counter()
+                    sql(create)
+                    out["index_build_seconds"][name] = time.perf_counter() - started
+                    print(f"recreated {name} in {out['index_build_seconds'][name]:.1f} s",
+                          flush=True)
         else:
             raise SystemExit(f"unknown phase {phase}")
-    out["index_size"] = sql("SELECT pg_size_pretty(pg_relation_size('unit_name_trgm_idx'))")[0][0]
+    out["index_size"] = {name: sql("SELECT pg_size_pretty(pg_relation_size(%s))", [name])[0][0]
+                         for name in NAME_INDEXES}
     with open(args.json, "w") as fh:
         json.dump(out, fh, ensure_ascii=False, indent=1)
     return 0

@@ -47,6 +47,7 @@ HEXIE = BIN / "hexie"
 PYTHON = Path(sys.executable)
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BEGIN GENERATED (benchmarks/run.py) -->", "<!-- END GENERATED -->"
+LIST_BEGIN, LIST_END = "<!-- list:begin -->", "<!-- list:end -->"
 ENTERPRISE_SHARE = 0.90  # seed.synthetic_rows: at least 90 % of the rows are enterprises
 TRGM_PROBE = "杭州西湖科技"
 
@@ -193,7 +194,18 @@ def machine_info(args):
             "load_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
+def database_exists(args) -> bool:
+    with admin(args) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            [args.db]).fetchone() is not None
+
+
 def create_database(args):
+    if args.keep_table and database_exists(args):
+        log(f"database {args.db}: kept (--keep-table); migrate")
+        run(args, [HEXIE, "migrate", "-v0"], "migrate")
+        run(args, [HEXIE, "collectstatic", "--noinput", "-v0"], "collectstatic (DEBUG is off)")
+        return
     log(f"database {args.db}: drop and create (LC_CTYPE {args.lc_ctype})")
     with admin(args) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
@@ -311,17 +323,29 @@ def naive_import(args, csv):
     return out
 
 
+def mixed_rows(csv) -> int:
+    with open(csv["mixed"], encoding="utf-8") as fh:
+        return sum(1 for _ in fh) - 1  # seed.write_csv quotes no newlines
+
+
 def list_benchmark(args, csv):
-    empty_units(args)
-    r = measure(args, [HEXIE, "units", "import", csv["mixed"]], "hexie units import",
-                "import-mixed")
-    log(f"list table: {csv['mixed'].name} imported in {r['wall_s']:.0f} s")
-    bench_sql(args, "VACUUM ANALYZE units_unit")
+    expected = mixed_rows(csv)
+    have = bench_sql(args, "SELECT count(*) FROM units_unit")[0][0]
+    if args.keep_table and have == expected:
+        log(f"list table: kept ({have} rows, --keep-table)")
+    else:
+        empty_units(args)
+        r = measure(args, [HEXIE, "units", "import", csv["mixed"]], "hexie units import",
+                    "import-mixed")
+        log(f"list table: {csv['mixed'].name} imported in {r['wall_s']:.0f} s")
+    # Autovacuum may be off (it is on the benchmark server): statistics for every table,
+    # the divisions included (the page joins them).
+    bench_sql(args, "VACUUM ANALYZE units_unit", "ANALYZE")
     out_json = args.work / "list.json"
-    log(f"list benchmark: {args.requests} requests per scenario, with and without the index")
+    log(f"list benchmark: {args.requests} requests per scenario, phases {args.list_phases}")
     r = measure(args, [PYTHON, BENCH / "list_bench.py", "--requests", args.requests,
                        "--warmup", args.warmup, "--count-repeats", args.count_repeats,
-                       "--seed", args.seed, "--json", out_json],
+                       "--seed", args.seed, "--phases", args.list_phases, "--json", out_json],
                 "list_bench.py", "list")
     print(r["output"])
     return json.loads(out_json.read_text())
@@ -393,67 +417,131 @@ def render(results) -> str:
         lines += ["", "Ratio vs naive: fast-path rows/s ÷ naive rows/s (validator once / "
                   "validator per row). Naive rows/s is measured inside its loop (process start "
                   "excluded) on a sample of the same file, then extrapolated linearly.", ""]
-    lst = results.get("list")
-    if lst:
-        lines += ["### Unit list: `/units/` with region + kind + name substring", "",
-                  f"{fmt(lst['units'])} units ({fmt(lst['enterprises'])} enterprises). County "
-                  f"office of {lst['county']} (the county with the most enterprises: "
-                  f"{fmt(lst['county_enterprises'])}); province office with `r1` = a random "
-                  f"city. {lst['requests']} timed requests per scenario after {lst['warmup']} "
-                  "untimed ones; each request is timed whole through Django's test Client "
-                  "(middleware, session, both queries, template; no network). COUNT = the "
-                  "paginator's `SELECT COUNT(*)`, page = the page's SELECT … LIMIT 50.", ""]
-        for phase, title in (("with_index", "With the trigram index (migration 0002)"),
-                             ("without_index", "Naive: without the trigram index")):
-            rows = lst["phases"].get(phase)
-            if not rows:
-                continue
-            lines += [f"#### {title}", "",
-                      "| Scenario | p50 (ms) | p95 (ms) | max (ms) | COUNT p50 / p95 (ms) "
-                      "| page query p50 / p95 (ms) | matches (median) | ≤ 100 ms p95? |",
-                      "|---|---:|---:|---:|---:|---:|---:|---|"]
-            for s in rows:
-                t, c, p = s["request_ms"], s["count_ms"], s["page_query_ms"]
-                lines.append(
-                    f"| {s['scenario']} | {t['p50']:.1f} | {t['p95']:.1f} | {t['max']:.1f} | "
-                    f"{c['p50']:.1f} / {c['p95']:.1f} | {p['p50']:.1f} / {p['p95']:.1f} | "
-                    f"{fmt(s['matches']['median'])} | {'yes' if t['p95'] <= 100 else 'NO'} |")
-            lines.append("")
-        if "index_build_seconds" in lst:
-            lines += [f"Recreating `unit_name_trgm_idx` on {fmt(lst['units'])} rows took "
-                      f"{lst['index_build_seconds']:.1f} s; index size {lst['index_size']}.", ""]
-        if lst.get("count_alternatives"):
-            lines += ["#### The paginator's COUNT on big result sets, and bounded alternatives",
-                      "", "Measured on the same querysets the page builds "
-                      f"({a['count_repeats']} runs each). "
-                      "Capped = `COUNT(*)` over at most 10,001 rows (`qs[:10001].count()`); "
-                      "estimate = the planner's row estimate from `EXPLAIN` (not executed). "
-                      "Neither is used by the page today; see the proposal above.", "",
-                      "| Result set | exact COUNT p50 / p95 (ms) | capped p50 / p95 (ms) "
-                      "| estimate p50 / p95 (ms) | exact / capped / estimated rows |",
-                      "|---|---:|---:|---:|---:|"]
-            for c in lst["count_alternatives"]:
-                e, k, x = c["ms"]["exact"], c["ms"]["capped_10001"], c["ms"]["estimate"]
-                v = c["values"]
-                lines.append(
-                    f"| {c['case']} | {e['p50']:.1f} / {e['p95']:.1f} | {k['p50']:.1f} / "
-                    f"{k['p95']:.1f} | {x['p50']:.1f} / {x['p95']:.1f} | {fmt(v['exact'])} / "
-                    f"{fmt(v['capped_10001'])} / {fmt(v['estimate'])} |")
-            lines.append("")
-        lines += ["#### Query plans (EXPLAIN ANALYZE of the first URL of each scenario)", "",
-                  "| Phase | Scenario | Query | Execution (ms) | Indexes used | Nodes |",
-                  "|---|---|---|---:|---|---|"]
-        for phase, rows in lst["phases"].items():
-            for s in rows:
-                for plan in s["plans"]:
-                    lines.append(
-                        f"| {phase} | {s['scenario']} | {plan['kind']} | "
-                        f"{plan['execution_ms']:.1f} | "
-                        f"{', '.join(dict.fromkeys(plan['indexes'])) or '—'} | "
-                        f"{' → '.join(dict.fromkeys(plan['nodes']))} |")
-        lines.append("")
+    if results.get("list"):
+        lines += [render_list(results), ""]
     lines += ["Raw figures: `" + str(results["json"]) + "`.", "", END]
     return "\n".join(lines)
+
+
+PHASES = (
+    ("before", "Before: the page as it was (exact COUNT, every page `ORDER BY id DESC`, "
+               "icontains alone), same data and indexes"),
+    ("with_index", "Now: count capped, bigram test for 2 characters, trigram index "
+                   "(docs/decisions.md D17)"),
+    ("without_index", "Naive: the code as now without the name indexes (trigram and bigram "
+                      "dropped)"),
+)
+
+
+def render_list(results) -> str:
+    """The list's part of the generated section, between its own markers, so that a run of
+    the list step alone (``--steps list``) replaces just this part."""
+    m, a, lst = results["machine"], results["args"], results["list"]
+    cap = lst.get("count_cap")
+    lines = [LIST_BEGIN,
+             "### Unit list: `/units/` with region + kind + name substring", "",
+             f"Run: `{results['command']}` on {m['date']}; load average at start / end "
+             f"{m['load_at_start'][0]} / {results['load_at_end']} (2.0 = both cores busy).", "",
+             f"{fmt(lst['units'])} units ({fmt(lst['enterprises'])} enterprises). County "
+             f"office of {lst['county']} (the county with the most enterprises: "
+             f"{fmt(lst['county_enterprises'])}); province office with `r1` = a random "
+             f"city. {lst['requests']} timed requests per scenario after {lst['warmup']} "
+             "untimed ones; each request is timed whole through Django's test Client "
+             "(middleware, session, both queries, template; no network). COUNT = the "
+             "paginator's `SELECT COUNT(*)`, page = the page's SELECT … LIMIT 50. Search texts "
+             "are cut from the distinctive part of real names (not from 有限公司); every phase "
+             "gets the very same URLs."
+             + (f" Count cap now: {fmt(cap)} (`UNIT_LIST_COUNT_CAP`); \"capped\" = requests "
+                f"whose page said \"共 {fmt(cap)}+ 个单位\"." if cap else ""), ""]
+    phases = lst["phases"]
+    if "before" in phases and "with_index" in phases:
+        lines += ["#### Before → now, same URLs, same run", "",
+                  "| Scenario | before p50 / p95 (ms) | now p50 / p95 (ms) | now ≤ 100 ms p95? |",
+                  "|---|---:|---:|---|"]
+        now = {s["scenario"]: s for s in phases["with_index"]}
+        for b in phases["before"]:
+            n = now.get(b["scenario"])
+            if not n:
+                continue
+            bt, nt = b["request_ms"], n["request_ms"]
+            lines.append(f"| {b['scenario']} | {bt['p50']:.1f} / {bt['p95']:.1f} | "
+                         f"{nt['p50']:.1f} / {nt['p95']:.1f} | "
+                         f"{'yes' if nt['p95'] <= 100 else 'NO'} |")
+        lines.append("")
+    for phase, title in PHASES:
+        rows = phases.get(phase)
+        if not rows:
+            continue
+        lines += [f"#### {title}", "",
+                  "| Scenario | p50 (ms) | p95 (ms) | max (ms) | COUNT p50 / p95 (ms) "
+                  "| page query p50 / p95 (ms) | matches (median) | capped | ≤ 100 ms p95? |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for s in rows:
+            t, c, p = s["request_ms"], s["count_ms"], s["page_query_ms"]
+            lines.append(
+                f"| {s['scenario']} | {t['p50']:.1f} | {t['p95']:.1f} | {t['max']:.1f} | "
+                f"{c['p50']:.1f} / {c['p95']:.1f} | {p['p50']:.1f} / {p['p95']:.1f} | "
+                f"{fmt(s['matches']['median'])} | {s['matches'].get('capped', 0)} | "
+                f"{'yes' if t['p95'] <= 100 else 'NO'} |")
+        lines.append("")
+    builds = lst.get("index_build_seconds")
+    if isinstance(builds, dict):
+        lines += ["Recreating the name indexes on " + fmt(lst["units"]) + " rows: " + "; ".join(
+            f"`{name}` {sec:.1f} s ({lst['index_size'][name]})"
+            for name, sec in builds.items()) + ".", ""]
+    if lst.get("count_alternatives"):
+        lines += ["#### The COUNT on big result sets: exact, capped and estimated", "",
+                  "Measured on the querysets the page builds with the code as now "
+                  f"({a['count_repeats']} runs each). Capped = `COUNT(*)` over at most 10,001 "
+                  "rows (`qs[:10001].count()`; the page now counts at most cap + 1); estimate = "
+                  "the planner's row estimate from `EXPLAIN` (not executed, not used).", "",
+                  "| Result set | exact COUNT p50 / p95 (ms) | capped p50 / p95 (ms) "
+                  "| estimate p50 / p95 (ms) | exact / capped / estimated rows |",
+                  "|---|---:|---:|---:|---:|"]
+        for c in lst["count_alternatives"]:
+            e, k, x = c["ms"]["exact"], c["ms"]["capped_10001"], c["ms"]["estimate"]
+            v = c["values"]
+            lines.append(
+                f"| {c['case']} | {e['p50']:.1f} / {e['p95']:.1f} | {k['p50']:.1f} / "
+                f"{k['p95']:.1f} | {x['p50']:.1f} / {x['p95']:.1f} | {fmt(v['exact'])} / "
+                f"{fmt(v['capped_10001'])} / {fmt(v['estimate'])} |")
+        lines.append("")
+    lines += ["#### Query plans (EXPLAIN ANALYZE of the first URL of each scenario)", "",
+              "| Phase | Scenario | Query | Execution (ms) | Indexes used | Nodes |",
+              "|---|---|---|---:|---|---|"]
+    for phase, rows in phases.items():
+        for s in rows:
+            for plan in s["plans"]:
+                lines.append(
+                    f"| {phase} | {s['scenario']} | {plan['kind']} | "
+                    f"{plan['execution_ms']:.1f} | "
+                    f"{', '.join(dict.fromkeys(plan['indexes'])) or '—'} | "
+                    f"{' → '.join(dict.fromkeys(plan['nodes']))} |")
+    lines += ["", "Raw figures of this run: `" + str(results["json"]) + "`.", "", LIST_END]
+    return "\n".join(lines)
+
+
+def write_list_doc(path: Path, block: str):
+    """Replace only the list's part of the generated section (``--steps list``): between its
+    markers, or, in a section written before they existed, from its heading up to the line
+    with the raw figures. Only the generated section is searched; the rest of it (machine,
+    import) and everything around it stay as they were."""
+    text = path.read_text()
+    if BEGIN not in text or END not in text:
+        write_doc(path, "\n".join([BEGIN, "", block, "", END]))
+        return
+    head, rest = text.split(BEGIN, 1)
+    section, tail = rest.split(END, 1)
+    heading = "### Unit list: `/units/` with region + kind + name substring"
+    if LIST_BEGIN in section and LIST_END in section:
+        before, after = section.split(LIST_BEGIN, 1)
+        section = before + block + after.split(LIST_END, 1)[1]
+    elif heading in section:
+        before, after = section.split(heading, 1)
+        section = before + block + "\n\n" + after[after.index("Raw figures: "):]
+    else:
+        section = section.rstrip("\n") + "\n\n" + block + "\n\n"
+    path.write_text(head + BEGIN + section + END + tail)
 
 
 def write_doc(path: Path, generated: str):
@@ -491,6 +579,11 @@ def main(argv=None) -> int:
                                                        "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--db", default="hexie_bench")
     parser.add_argument("--lc-ctype", default="C.UTF-8")
+    parser.add_argument("--keep-table", action="store_true",
+                        help="reuse --db and its units table when the table already holds the "
+                             "list's rows (only migrate); default: drop and rebuild")
+    parser.add_argument("--list-phases", default="before,with_index,without_index",
+                        help="list_bench.py phases")
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
@@ -530,12 +623,16 @@ def main(argv=None) -> int:
         results["list"] = list_benchmark(args, csv)
     results["load_at_end"] = round(os.getloadavg()[0], 2)
     results["total_s"] = time.perf_counter() - started
-    name = "results-quick.json" if quick else "results.json"
+    name = "results-quick.json" if quick else (
+        "results.json" if "import" in steps else "results-list.json")
     results["json"] = (args.work / name).relative_to(ROOT) if args.work.is_relative_to(
         ROOT) else args.work / name
     (args.work / name).write_text(json.dumps(results, ensure_ascii=False, indent=1,
                                              default=str))
-    write_doc(args.output, render(results))
+    if "import" not in steps and "list" in steps and args.output.exists():
+        write_list_doc(args.output, render_list(results))
+    else:
+        write_doc(args.output, render(results))
     log(f"done in {results['total_s'] / 60:.1f} min; figures in {args.output}")
     return 0
 
