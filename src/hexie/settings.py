@@ -237,3 +237,8 @@ LOGGING = {
 # --- Hexie ----------------------------------------------------------------------------------
 HEXIE_PROVINCE_CODE = "33"
 HEXIE_DEMO_PASSWORD = env.str("HEXIE_DEMO_PASSWORD", default="Hexie@2026")
+# Imports of at least this many rows (and at least as many as the registry holds) load with the
+# table's secondary indexes dropped and rebuilt (PostgreSQL only; docs/decisions.md D16).
+HEXIE_IMPORT_BULK_ROWS = env.int("HEXIE_IMPORT_BULK_ROWS", default=100_000)
+# maintenance_work_mem for rebuilding those indexes, set for the import's transaction only.
+HEXIE_IMPORT_MAINTENANCE_WORK_MEM = env.str("HEXIE_IMPORT_MAINTENANCE_WORK_MEM", default="256MB")

@@ -712,3 +712,147 @@ def test_upload_page_requires_login(client):
     response = client.get("/units/import/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+# --- The bulk load path (PostgreSQL: indexes dropped, rows COPYed, indexes rebuilt) ----------
+
+def _table_structures() -> set[tuple[str, str]]:
+    """Every index and constraint definition of units_unit (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'units_unit'")
+        found = set(cursor.fetchall())
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = 'units_unit'::regclass")
+        return found | set(cursor.fetchall())
+
+
+@pytest.fixture
+def bulk(settings):
+    """Every import counts as big enough for the bulk path."""
+    settings.HEXIE_IMPORT_BULK_ROWS = 1
+    from django.db import connection
+
+    return _table_structures() if connection.vendor == "postgresql" else None
+
+
+def test_bulk_load_writes_every_row_and_restores_every_index(tmp_path, bulk):
+    existing = UnitFactory()
+    path = write_csv(tmp_path / "big.csv", ZH_HEADER, sized_rows())
+    code, out, err = run_import(path)
+    assert (code, out.strip()) == (0, "已导入 5 个单位。"), err
+    assert {u.name: u.size for u in Unit.objects.exclude(pk=existing.pk)} == {
+        name: size for name, *_, size in SIZED_ROWS}
+    if bulk is not None:
+        assert _table_structures() == bulk
+        # The rebuilt unique constraint is live.
+        from django.db import IntegrityError, transaction
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            UnitFactory(credit_code=existing.credit_code)
+
+
+def test_bulk_load_finds_duplicates_of_the_table(tmp_path, bulk):
+    existing = UnitFactory()
+    town = UnitFactory(kind=Kind.TOWN, name="北山街道", region_id=XIHU_TOWN, credit_code=None,
+                       industry="", industry_section="", employees=None, revenue_yuan=None,
+                       assets_yuan=None, size_derived="", size="")
+    rows = [enterprise(), enterprise("重复登记有限公司", code=existing.credit_code),
+            enterprise("另一家有限公司")]
+    path = write_csv(tmp_path / "dup.csv", ZH_HEADER, rows)
+    assert_refused(path, "第 3 行[统一社会信用代码]：该统一社会信用代码已登记", units_before=2)
+    header = ["单位类型", "单位名称", "所在区划代码"]
+    towns = write_csv(tmp_path / "towns.csv", header, [["乡镇（街道）", "", XIHU_TOWN_2],
+                                                       ["乡镇（街道）", "", XIHU_TOWN],
+                                                       ["乡镇（街道）", "", NANHU_TOWN]])
+    assert_refused(towns, "第 3 行[所在区划代码]：该乡镇（街道）已登记为创建单位",
+                   units_before=2)
+    assert set(Unit.objects.values_list("pk", flat=True)) == {existing.pk, town.pk}
+    if bulk is not None:
+        assert _table_structures() == bulk  # the rollback brought every index back
+
+
+def test_small_import_into_a_bigger_table_keeps_the_indexes(tmp_path, settings):
+    """Rebuilding costs in proportion to the whole table: a file smaller than the table is
+    written row by row into the indexed table (the duplicate check then runs per batch)."""
+    settings.HEXIE_IMPORT_BULK_ROWS = 1
+    existing = [UnitFactory() for _ in range(3)]
+    rows = [enterprise(), enterprise("重复有限公司", code=existing[0].credit_code)]
+    path = write_csv(tmp_path / "small.csv", ZH_HEADER, rows)
+    assert_refused(path, "第 3 行[统一社会信用代码]：该统一社会信用代码已登记", units_before=3)
+
+
+# --- Reading: batches, quoting, ragged rows ------------------------------------------------
+
+def test_rows_across_read_blocks_keep_their_numbers(tmp_path, monkeypatch):
+    """Tiny read blocks: rows, quoted commas and quoted newlines straddle block edges, and
+    every row keeps its record number (a quoted newline is a control character in an
+    address, so those rows are refused, by number)."""
+    from hexie.units import tabular
+
+    monkeypatch.setattr(tabular, "BLOCK_BYTES", 64)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*ZH_HEADER, "地址"])
+    for n in range(40):
+        address = f"杭州市, 某路\n{n} 号" if n % 10 == 9 else f"杭州市, 某路 {n} 号"
+        writer.writerow([*enterprise(f"第{n}号有限公司"), address])
+    writer.writerow([*enterprise(employees="abc"), ""])
+    path = tmp_path / "blocks.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    with pytest.raises(ImportFailed) as exc:
+        import_units(None, path, scope=_province())
+    assert [(e.row, e.column, e.message) for e in exc.value.report.errors] == [
+        (n, "地址", "含有不可见的控制字符") for n in (11, 21, 31, 41)] + [
+        (42, "职工人数", "应为整数")]
+    assert exc.value.report.rows == 41
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*ZH_HEADER, "地址"])
+    for n in range(40):
+        writer.writerow([*enterprise(f"第{n}号有限公司"), f"杭州市, 某路 {n} 号"])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    report = import_units(None, path, scope=_province())
+    assert report.imported == 40
+    assert Unit.objects.get(name="第7号有限公司").address == "杭州市, 某路 7 号"
+
+
+def test_a_ragged_row_inside_a_block_is_read_by_the_reference_reader(tmp_path):
+    """Polars refuses a row with extra fields; that block is read again by Python's csv, so
+    an empty extra field is tolerated and a filled one is reported on its own line."""
+    header = ",".join(ZH_HEADER)
+    lines = [header, ",".join(enterprise("甲有限公司")) + ",",
+             ",".join(enterprise("乙有限公司")) + ",多余", ",".join(enterprise("丙有限公司"))]
+    path = write_csv(tmp_path / "ragged.csv", None, None, lines=lines)
+    with pytest.raises(ImportFailed) as exc:
+        import_units(None, path, scope=_province())
+    assert [(e.row, e.message) for e in exc.value.report.errors] == [(3, "该行的列数多于表头")]
+
+
+def test_errors_are_reported_by_row_and_capped(tmp_path):
+    """More errors than the report keeps: the first 1,000 by row, the count of all."""
+    rows = [enterprise(f"坏{n}有限公司", employees="abc") for n in range(1500)]
+    path = write_csv(tmp_path / "bad.csv", ZH_HEADER, rows)
+    with pytest.raises(ImportFailed) as exc:
+        import_units(None, path, scope=_province())
+    report = exc.value.report
+    assert report.error_count == 1500
+    assert [e.row for e in report.errors] == list(range(2, 1002))
+
+
+def test_duplicates_across_read_blocks_name_the_first_row(tmp_path, monkeypatch):
+    from hexie.units import tabular
+
+    monkeypatch.setattr(tabular, "BLOCK_BYTES", 200)
+    codes = [new_code() for _ in range(12)]
+    codes[9] = codes[1]  # row 11 repeats row 3 (another block)
+    codes[11] = codes[1]  # and row 13 too
+    codes[10] = codes[5]  # row 12 repeats row 7
+    rows = [enterprise(f"跨块{n}有限公司", code=code) for n, code in enumerate(codes)]
+    path = write_csv(tmp_path / "dups.csv", ZH_HEADER, rows)
+    with pytest.raises(ImportFailed) as exc:
+        import_units(None, path, scope=_province())
+    assert [(e.row, e.message) for e in exc.value.report.errors] == [
+        (11, "与第 3 行统一社会信用代码重复"), (12, "与第 7 行统一社会信用代码重复"),
+        (13, "与第 3 行统一社会信用代码重复")]

@@ -1,29 +1,32 @@
 """Bulk import of the registry from CSV or XLSX: all rows or none.
 
-One streaming pass validates every row with the shared validator, checks duplicates within the
-file (sets) and against the database (one indexed query per chunk), and, while no error has been
-seen, writes each chunk (COPY on PostgreSQL, executemany elsewhere) inside one transaction. Any
-error means a rollback and a row-by-row report; the whole file is still read so the report is
-complete. Memory stays flat: rows are never held beyond two chunks.
+The file is read in batches of text columns (tabular.py). Each batch is validated at once
+(batchvalidation.py: a vectorised path for plain enterprise rows, the shared UnitValidator for
+every other row, so the import accepts exactly what the form accepts), checked for duplicates
+within the file (dicts of first rows) and against the database, and, inside one transaction,
+written with COPY on PostgreSQL (executemany elsewhere). Any error means a rollback and a
+row-by-row report of the first errors by row; the whole file is still read so the counts are
+complete. Memory stays flat apart from the duplicate dicts: batches are never held.
 
-On PostgreSQL a chunk's database work (its duplicate query and its COPY) runs in one helper
-thread on the same connection and transaction while this thread validates the next chunk, so
-the server's index maintenance overlaps the Python validation instead of alternating with it
-(docs/benchmarks.md). Chunks are still checked and written strictly in order, one at a time, and
-the report lists the errors in the same order as a sequential pass would.
+On PostgreSQL a batch's database work runs in one helper thread on the same connection and
+transaction while this thread validates the next batch, so the server's work overlaps the
+validation. A big load (at least ``HEXIE_IMPORT_BULK_ROWS`` rows and at least as many as the
+table holds) takes the table's lock, drops its secondary indexes and constraints, COPYs into the
+bare table and builds them again before COMMIT — sorting once is far cheaper than maintaining
+ten indexes row by row (docs/benchmarks.md, docs/decisions.md). It is still one transaction:
+a failure restores everything.
 """
 
-import codecs
 import csv
 import hashlib
 import io
-import os
-import zipfile
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import polars as pl
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -34,10 +37,13 @@ from hexie.core.models import AuditEvent
 from hexie.core.scoping import Scope, scope_for
 
 from . import credit_code as cc
+from .batchvalidation import FIELDS, BatchValidator, RowError
 from .models import Kind, Unit
+from .tabular import read_table
 from .validation import COLUMNS, LABELS, UnitValidator
 
-CHUNK = 5000
+__all__ = ["ImportFailed", "ImportReport", "RowError", "import_units", "template_csv"]
+
 MAX_REPORTED_ERRORS = 1000
 
 HEADER_ALIASES: dict[str, str] = {label: name for name, label in COLUMNS}
@@ -55,16 +61,8 @@ DB_COLUMNS = (
     "size", "platform", "project_code", "contractor_credit_code", "address", "start_date",
     "end_date", "workers", "created_at", "updated_at",
 )
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # 1-based line/row number in the file, the header being row 1
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+# Python's str.strip() whitespace (see batchvalidation): a row of only these is blank.
+_ANY_SPACE = r"[\s\x1c-\x1f]"
 
 
 @dataclass
@@ -72,18 +70,26 @@ class ImportReport:
     rows: int = 0
     imported: int = 0
     error_count: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first errors by row
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def add(self, error: RowError) -> None:
         self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(error)
+        self.errors.append(error)
+        if len(self.errors) > 2 * MAX_REPORTED_ERRORS:
+            self.settle()
+
+    def settle(self) -> None:
+        """Keep the first MAX_REPORTED_ERRORS errors by row (a stable sort keeps a row's own
+        errors in the validator's order)."""
+        self.errors.sort(key=lambda e: e.row)
+        del self.errors[MAX_REPORTED_ERRORS:]
 
 
 class ImportFailed(DomainError):
     def __init__(self, report: ImportReport):
         self.report = report
+        report.settle()
         super().__init__(
             f"导入失败：发现 {report.error_count} 处错误，未写入任何数据。",
             code="import_failed",
@@ -97,69 +103,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else GB18030 — what
-    Excel in China saves CSV as. The whole file is checked (incrementally, about 0.1 s per
-    100 MB): Chinese text may first appear anywhere."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                decoder.decode(block)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
-
-
-UNREADABLE_CSV = "无法识别文件编码：请将 CSV 另存为 UTF-8 或 GBK（GB18030）编码后重新导入。"
-UNREADABLE_XLSX = "不是有效的 XLSX 文件（文件损坏，或并非 Excel 2007 及以上格式）。"
-
-
-def read_table(path: Path) -> tuple[list[str], Iterator[tuple[int, list]]]:
-    """The header row and an iterator of (row number, values). A file that cannot be read
-    raises DomainError with a Chinese message, never a traceback."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-            rows = workbook.worksheets[0].iter_rows(values_only=True)
-            header = [("" if v is None else str(v)) for v in next(rows, ())]
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
-            raise DomainError(UNREADABLE_XLSX, field="file") from exc
-
-        def xlsx_rows():
-            try:
-                for n, values in enumerate(rows, start=2):
-                    yield n, ["" if v is None else v for v in values]
-            except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-                raise DomainError(UNREADABLE_XLSX, field="file") from exc
-            finally:
-                workbook.close()
-
-        return header, xlsx_rows()
-    if suffix in (".csv", ".txt"):
-        fh = open(path, encoding=_detect_encoding(path), newline="")
-        try:
-            reader = csv.reader(fh)
-            header = next(reader, [])
-        except (UnicodeDecodeError, csv.Error) as exc:
-            fh.close()
-            raise DomainError(UNREADABLE_CSV, field="file") from exc
-
-        def csv_rows():
-            with fh:
-                try:
-                    yield from enumerate(reader, start=2)
-                except (UnicodeDecodeError, csv.Error) as exc:
-                    raise DomainError(UNREADABLE_CSV, field="file") from exc
-
-        return header, csv_rows()
-    raise DomainError("只支持 CSV 或 XLSX 文件。", field="file")
 
 
 def _map_header(header: list[str], report: ImportReport) -> list[str | None]:
@@ -183,49 +126,212 @@ def _map_header(header: list[str], report: ImportReport) -> list[str | None]:
     return names
 
 
-def _existing(field_name: str, values: list[str]) -> set[str]:
-    if not values:
-        return set()
-    step = 900 if connection.vendor == "sqlite" else CHUNK
-    found: set[str] = set()
-    for i in range(0, len(values), step):
-        found.update(
-            Unit.objects.filter(**{f"{field_name}__in": values[i:i + step]}).values_list(
-                field_name, flat=True
-            )
-        )
-    return found
+class _FirstRows:
+    """Credit code → first file row, as two sorted NumPy arrays (about 26 bytes a code, where
+    a dict of str takes about 140: a million codes stay well inside the memory budget).
+    Accepted credit codes are always 18 ASCII characters (the validator sees to it)."""
+
+    def __init__(self):
+        self.keys = np.empty(0, dtype="S18")
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def __getitem__(self, key: str) -> int:
+        at = int(np.searchsorted(self.keys, key.encode()))
+        if at == len(self.keys) or self.keys[at] != key.encode():
+            raise KeyError(key)
+        return int(self.rows[at])
+
+    def add(self, keys: list[str], rows: list[int]) -> list[tuple[int, int]]:
+        """Record a batch; returns (row, earlier row) for every key seen before."""
+        if not keys:
+            return []
+        order = np.argsort(np.array(keys, dtype="S18"), kind="stable")
+        k = np.array(keys, dtype="S18")[order]
+        r = np.array(rows, dtype=np.int64)[order]
+        first = np.ones(len(k), dtype=bool)
+        first[1:] = k[1:] != k[:-1]
+        earlier = r[np.maximum.accumulate(np.where(first, np.arange(len(k)), 0))]
+        at = np.searchsorted(self.keys, k)
+        found = np.zeros(len(k), dtype=bool)
+        if len(self.keys):
+            clipped = np.minimum(at, len(self.keys) - 1)
+            found = self.keys[clipped] == k
+            earlier = np.where(found, self.rows[clipped], earlier)
+        repeated = found | ~first
+        new = first & ~found
+        self.keys = np.insert(self.keys, at[new], k[new])
+        self.rows = np.insert(self.rows, at[new], r[new])
+        return list(zip(r[repeated].tolist(), earlier[repeated].tolist(), strict=True))
 
 
-class _ChunkSink:
-    """Checks each chunk of accepted rows against the database and, while the file is still
-    free of errors, writes it into units_unit inside the open transaction.
+class _Duplicates:
+    """First file row of every credit code, project code and town seen so far."""
+
+    def __init__(self):
+        self.credit = _FirstRows()
+        self.project: dict[str, int] = {}
+        self.town: dict[str, int] = {}
+
+    def check(self, batch: pl.DataFrame) -> tuple[pl.DataFrame, list[RowError]]:
+        """The batch without its rows that repeat an earlier row, and their errors."""
+        errors: list[RowError] = []
+        with_code = batch.filter(pl.col("credit_code").is_not_null())
+        for n, earlier in self.credit.add(with_code.get_column("credit_code").to_list(),
+                                          with_code.get_column("_row").to_list()):
+            errors.append(
+                RowError(n, LABELS["credit_code"], f"与第 {earlier} 行统一社会信用代码重复"))
+        for column, first, label, message in (
+            ("project_code", self.project, "project_code", "与第 {} 行项目代码重复"),
+            ("region_id", self.town, "region_code", "与第 {} 行为同一乡镇（街道）"),
+        ):
+            rows = batch.filter(pl.col(column).is_not_null())
+            if column == "region_id":
+                rows = rows.filter(pl.col("kind") == Kind.TOWN.value)
+            for n, value in rows.select("_row", column).iter_rows():
+                earlier = first.setdefault(value, n)
+                if earlier != n:
+                    errors.append(RowError(n, LABELS[label], message.format(earlier)))
+        if errors:
+            bad = {e.row for e in errors}
+            batch = batch.filter(~pl.col("_row").is_in(list(bad)))
+            errors.sort(key=lambda e: e.row)
+        return batch, errors
+
+
+def _already_registered(rows_by_value: dict, values, label: str, message: str) -> list[RowError]:
+    return [RowError(rows_by_value[v], LABELS[label], message) for v in values]
+
+
+class _Sink:
+    """Writes the accepted batches into units_unit inside the open transaction and checks them
+    against the rows already there.
 
     On PostgreSQL the work runs in one helper thread on the same (psycopg, thread-safe)
-    connection; elsewhere inline. The caller keeps at most one chunk in flight: it takes
-    :meth:`result` (the chunk's duplicate errors) before it submits the next one or touches the
-    connection, and calls :meth:`close` last, whatever happens."""
+    connection; elsewhere inline. The caller keeps at most one batch in flight: it takes
+    :meth:`result` (the batch's duplicate errors) before it submits the next one or touches
+    the connection, and calls :meth:`close` last, whatever happens."""
 
-    def __init__(self, now):
+    def __init__(self, now, bulk: bool):
         self.now = now
-        self.table = Unit._meta.db_table
+        self.bulk = bulk
+        self.table = connection.ops.quote_name(Unit._meta.db_table)
         self.columns = ", ".join(connection.ops.quote_name(c) for c in DB_COLUMNS)
+        self.postgres = connection.vendor == "postgresql"
         self.pool = None
-        if connection.vendor == "postgresql":
+        if self.postgres:
             self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hexie-import")
         self.pending: Future | list[RowError] | None = None
+        self.dropped: list[tuple[str, str, str]] = []  # (kind, name, definition)
+        self.last_old_id = 0
+        self.foreign_key: str | None = None
 
-    def submit(self, chunk: list[tuple[int, dict]], may_write: bool) -> None:
+    # --- before and after -------------------------------------------------------------------
+
+    def begin(self) -> None:
+        if not self.postgres:
+            return
+        with connection.cursor() as cursor:
+            if self.bulk:
+                # Deferred checks still pending in this transaction would forbid ALTER TABLE:
+                # run them now (they are all Django's DEFERRABLE INITIALLY DEFERRED foreign
+                # keys; finish() defers them again).
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                self._drop_secondary_structures(cursor)
+                return
+            # Check each COPY's rows against the divisions as it runs (in the helper thread,
+            # overlapping validation) rather than all at COMMIT; restored in finish().
+            self.foreign_key = _region_foreign_key(cursor)
+            if self.foreign_key:
+                cursor.execute(f"SET CONSTRAINTS {self.foreign_key} IMMEDIATE")
+
+    def finish(self, duplicates: _Duplicates, may_write: bool) -> list[RowError]:
+        """Bulk: the rows that repeat a row already in the table (one join), then, when the
+        import stands, the indexes and constraints back. Returns the duplicate errors."""
+        if not self.postgres:
+            return []
+        with connection.cursor() as cursor:
+            if self.foreign_key:
+                cursor.execute(f"SET CONSTRAINTS {self.foreign_key} DEFERRED")
+            if not self.bulk:
+                return []
+            errors = self._bulk_duplicates(cursor, duplicates) if self.last_old_id else []
+            if may_write and not errors:
+                self._restore_secondary_structures(cursor)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            return errors
+
+    def _drop_secondary_structures(self, cursor) -> None:
+        table = Unit._meta.db_table
+        cursor.execute(f"LOCK TABLE {self.table} IN ACCESS EXCLUSIVE MODE")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")
+        self.last_old_id = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY conname", [table])
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
+            "AND NOT x.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+            "WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid) ORDER BY i.relname",
+            [table])
+        indexes = cursor.fetchall()
+        for name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {self.table} DROP CONSTRAINT "
+                           f"{connection.ops.quote_name(name)}")
+            self.dropped.append(("constraint", name, definition))
+        for name, definition in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            self.dropped.append(("index", name, definition))
+
+    def _restore_secondary_structures(self, cursor) -> None:
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)",
+                       [settings.HEXIE_IMPORT_MAINTENANCE_WORK_MEM])
+        for kind, _name, definition in self.dropped:
+            if kind == "index":
+                cursor.execute(definition)
+        for kind, name, definition in self.dropped:
+            if kind == "constraint":
+                cursor.execute(f"ALTER TABLE {self.table} ADD CONSTRAINT "
+                               f"{connection.ops.quote_name(name)} {definition}")
+        cursor.execute(f"ANALYZE {self.table}")
+
+    def _bulk_duplicates(self, cursor, duplicates: _Duplicates) -> list[RowError]:
+        t, old = self.table, self.last_old_id
+        found = {}
+        for column in ("credit_code", "project_code"):
+            cursor.execute(
+                f"SELECT DISTINCT n.{column} FROM {t} n JOIN {t} o ON o.{column} = n.{column} "
+                f"WHERE n.id > %s AND o.id <= %s", [old, old])
+            found[column] = [v for (v,) in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT DISTINCT n.region_id FROM {t} n JOIN {t} o ON o.region_id = n.region_id "
+            f"AND o.kind = %s WHERE n.kind = %s AND n.id > %s AND o.id <= %s",
+            [Kind.TOWN.value, Kind.TOWN.value, old, old])
+        towns = [v for (v,) in cursor.fetchall()]
+        errors = (
+            _already_registered(duplicates.credit, found["credit_code"], "credit_code",
+                                "该统一社会信用代码已登记")
+            + _already_registered(duplicates.project, found["project_code"], "project_code",
+                                  "该项目代码已登记")
+            + _already_registered(duplicates.town, towns, "region_code",
+                                  "该乡镇（街道）已登记为创建单位")
+        )
+        return sorted(errors, key=lambda e: e.row)
+
+    # --- batches ----------------------------------------------------------------------------
+
+    def submit(self, batch: pl.DataFrame, may_write: bool) -> None:
         if self.pool is None:
-            self.pending = self._check_and_write(chunk, may_write, None)
+            self.pending = self._check_and_write(batch, may_write, None)
         else:
             connection.ensure_connection()
             self.pending = self.pool.submit(
-                self._check_and_write, chunk, may_write, connection.connection
+                self._check_and_write, batch, may_write, connection.connection
             )
 
     def result(self) -> list[RowError]:
-        """The duplicate errors of the chunk in flight (waiting for it); database errors are
+        """The duplicate errors of the batch in flight (waiting for it); database errors are
         raised as Django's."""
         pending, self.pending = self.pending, None
         if isinstance(pending, Future):
@@ -237,10 +343,21 @@ class _ChunkSink:
         if self.pool is not None:
             self.pool.shutdown(wait=True)
 
-    def _check_and_write(self, chunk, may_write, raw_connection) -> list[RowError]:
-        credit = [c["credit_code"] for _, c in chunk if c.get("credit_code")]
-        project = [c["project_code"] for _, c in chunk if c.get("project_code")]
-        towns = [c["region_id"] for _, c in chunk if c["kind"] == Kind.TOWN]
+    def _check_and_write(self, batch: pl.DataFrame, may_write: bool,
+                         raw_connection) -> list[RowError]:
+        errors = [] if self.bulk else self._registered(batch, raw_connection)
+        if self.bulk or (may_write and not errors):
+            # Bulk: written even after an error, so that the final join finds every
+            # duplicate of the table; the transaction is rolled back anyway.
+            self._write(batch, raw_connection)
+        return errors
+
+    def _registered(self, batch: pl.DataFrame, raw_connection) -> list[RowError]:
+        def values(column, frame=batch):
+            return frame.get_column(column).drop_nulls().to_list()
+
+        credit, project = values("credit_code"), values("project_code")
+        towns = values("region_id", batch.filter(pl.col("kind") == Kind.TOWN.value))
         if raw_connection is None:
             dup_credit = _existing("credit_code", credit)
             dup_project = _existing("project_code", project)
@@ -251,7 +368,7 @@ class _ChunkSink:
         else:  # the helper thread: raw SQL on the import's own connection (not Django's)
             # One array parameter per query instead of thousands of placeholders. The table
             # grows inside this transaction with no fresh statistics, and the planner then
-            # prefers a (parallel) scan of the whole table for every chunk, which made the
+            # prefers a (parallel) scan of the whole table for every batch, which made the
             # import quadratic; the unique indexes answer these lookups, so seq scans are
             # switched off for them (transaction-local, restored right after).
             with raw_connection.cursor() as cursor:
@@ -274,49 +391,77 @@ class _ChunkSink:
                     f"SELECT region_id FROM {t} WHERE kind = %s AND region_id = ANY(%s)",
                     towns, Kind.TOWN.value)
                 cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [seqscan])
+        if not (dup_credit or dup_project or dup_town):
+            return []
         errors = []
-        for n, c in chunk:
-            if c.get("credit_code") in dup_credit:
+        for n, kind, region, credit_code, project_code in batch.select(
+                "_row", "kind", "region_id", "credit_code", "project_code").iter_rows():
+            if credit_code in dup_credit:
                 errors.append(RowError(n, LABELS["credit_code"], "该统一社会信用代码已登记"))
-            if c.get("project_code") in dup_project:
+            if project_code in dup_project:
                 errors.append(RowError(n, LABELS["project_code"], "该项目代码已登记"))
-            if c["kind"] == Kind.TOWN and c["region_id"] in dup_town:
+            if kind == Kind.TOWN and region in dup_town:
                 errors.append(RowError(n, LABELS["region_code"], "该乡镇（街道）已登记为创建单位"))
-        if may_write and not errors:
-            now = self.now
-            rows = [
-                (c["kind"], c["name"], c["region_id"], c.get("credit_code"),
-                 c.get("industry", ""), c.get("industry_section", ""), c.get("employees"),
-                 c.get("revenue_yuan"), c.get("assets_yuan"), c.get("size_derived", ""), "", "",
-                 c.get("size_derived", ""), c.get("platform", False), c.get("project_code"),
-                 c.get("contractor_credit_code", ""), c.get("address", ""),
-                 c.get("start_date"), c.get("end_date"), c.get("workers"), now, now)
-                for _, c in chunk
-            ]
-            if raw_connection is None:
-                placeholders = ", ".join(["%s"] * len(DB_COLUMNS))
-                with connection.cursor() as cursor:
-                    cursor.executemany(
-                        f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})",
-                        rows,
-                    )
-            else:
-                with raw_connection.cursor() as cursor, cursor.copy(
-                    f"COPY {self.table} ({self.columns}) FROM STDIN"
-                ) as copy:
-                    for row in rows:
-                        copy.write_row(row)
         return errors
 
+    def _write(self, batch: pl.DataFrame, raw_connection) -> None:
+        if batch.height == 0:
+            return
+        rows = batch.select(
+            "kind", "name", "region_id", "credit_code", "industry", "industry_section",
+            "employees", "revenue_yuan", "assets_yuan", "size_derived",
+            pl.lit("").alias("size_override"), pl.lit("").alias("size_override_reason"),
+            pl.col("size_derived").alias("size"), "platform", "project_code",
+            "contractor_credit_code", "address", "start_date", "end_date", "workers",
+        )
+        if raw_connection is None:
+            placeholders = ", ".join(["%s"] * len(DB_COLUMNS))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})",
+                    [(*row, self.now, self.now) for row in rows.iter_rows()],
+                )
+            return
+        stamp = self.now.isoformat()
+        data = io.BytesIO()
+        rows.with_columns(created_at=pl.lit(stamp), updated_at=pl.lit(stamp)).write_csv(
+            data, include_header=False)
+        with raw_connection.cursor() as cursor, cursor.copy(
+            f"COPY {self.table} ({self.columns}) FROM STDIN WITH (FORMAT csv)"
+        ) as copy:
+            copy.write(data.getbuffer())
 
-def _region_foreign_key() -> str | None:
-    """PostgreSQL: the name of units_unit's deferrable foreign key to the divisions."""
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, Unit._meta.db_table)
+
+def _existing(field_name: str, values: list[str]) -> set[str]:
+    if not values:
+        return set()
+    found: set[str] = set()
+    for i in range(0, len(values), 900):
+        found.update(
+            Unit.objects.filter(**{f"{field_name}__in": values[i:i + 900]}).values_list(
+                field_name, flat=True
+            )
+        )
+    return found
+
+
+def _region_foreign_key(cursor) -> str | None:
+    """PostgreSQL: the quoted name of units_unit's deferrable foreign key to the divisions."""
+    constraints = connection.introspection.get_constraints(cursor, Unit._meta.db_table)
     for name, info in constraints.items():
         if info["foreign_key"] and info["columns"] == ["region_id"]:
-            return name
+            return connection.ops.quote_name(name)
     return None
+
+
+def _bulk_load(estimated_rows: int) -> bool:
+    """Whether to load with the indexes dropped: PostgreSQL, a big file, and at least as many
+    new rows as the table already holds (rebuilding costs in proportion to the whole table)."""
+    if connection.vendor != "postgresql":
+        return False
+    if estimated_rows < settings.HEXIE_IMPORT_BULK_ROWS:
+        return False
+    return estimated_rows >= Unit.objects.count()
 
 
 def import_units(actor, path: Path | str, *, original_name: str | None = None,
@@ -337,143 +482,70 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
         raise ImportFailed(report)
 
     report = ImportReport()
-    header, rows = read_table(path)
-    names = _map_header(header, report)
+    table = read_table(path)
+    names = _map_header(table.header, report)
     if report.error_count:
         raise ImportFailed(report)
-    validator = UnitValidator.from_database()
-    sink = _ChunkSink(timezone.now())
-    seen_credit: dict[str, int] = {}
-    seen_project: dict[str, int] = {}
-    seen_town: dict[str, int] = {}
-    chunk: list[tuple[int, dict]] = []
+    present = [name for name in names if name]
+    text_columns = [f"c{i}" for i in range(len(names))]
+    fields = [pl.col(f"c{i}").alias(name) for i, name in enumerate(names) if name]
+    fields += [pl.lit("").alias(name) for name in FIELDS if name not in present]
+    validator = BatchValidator(UnitValidator.from_database(), scope.covers_region)
+    duplicates = _Duplicates()
     regions: set[str] = set()  # of the rows accepted; their common prefix goes into the audit
-    covered: dict[str, bool] = {}  # region code -> inside the scope (a cache)
-    # This thread's errors since the last chunk went out. They join the report only after the
-    # previous chunk's duplicate errors, so the order is the sequential pass's order.
-    held: list[RowError] = []
-    held_count = 0
-
-    def note(error: RowError) -> None:
-        nonlocal held_count
-        held_count += 1
-        if len(held) < MAX_REPORTED_ERRORS:  # the report keeps no more than this anyway
-            held.append(error)
-
-    def settle() -> None:
-        """Add the previous chunk's duplicate errors, then the errors held since, to the
-        report."""
-        nonlocal held, held_count
-        for e in sink.result():
-            report.add(e)
-        for e in held:
-            report.add(e)
-        report.error_count += held_count - len(held)
-        held, held_count = [], 0
-
-    def flush():
-        nonlocal chunk
-        settle()
-        sink.submit(chunk, may_write=not report.error_count)
-        chunk = []
-
-    width = len(names)
-    all_named = all(names)  # the usual file: then a row's raw dict is a plain zip
-    clean = validator.clean
     by_kind = report.by_kind
     with transaction.atomic():
-        foreign_key = None
-        if connection.vendor == "postgresql":
-            # Check each COPY's rows against the divisions as it runs (in the helper thread,
-            # overlapping validation) rather than all at COMMIT; restored below.
-            foreign_key = _region_foreign_key()
-            if foreign_key:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SET CONSTRAINTS {connection.ops.quote_name(foreign_key)} IMMEDIATE")
+        sink = _Sink(timezone.now(), bulk=_bulk_load(table.estimated_rows))
         try:
-            for n, values in rows:
-                try:
-                    blank = not "".join(values).strip()  # CSV: every value is a str
-                except TypeError:
-                    blank = not any(str(v).strip() for v in values)
-                if blank:
-                    continue  # blank lines are not rows
-                report.rows += 1
-                if len(values) > width and any(str(v).strip() for v in values[width:]):
-                    note(RowError(n, "", "该行的列数多于表头"))
-                    continue
-                if all_named and len(values) >= width:
-                    raw = dict(zip(names, values, strict=False))
-                else:
-                    raw = {name: values[i] if i < len(values) else ""
-                           for i, name in enumerate(names) if name}
-                cleaned, errors = clean(raw)
-                if errors:
-                    for e in errors:
-                        note(RowError(n, LABELS.get(e.field, e.field), e.message))
-                    continue
-                region = cleaned["region_id"]
-                inside = covered.get(region)
-                if inside is None:
-                    inside = covered[region] = scope.covers_region(region)
-                if not inside:
-                    note(RowError(n, LABELS["region_code"], f"区划 {region} 不在您的管辖范围内"))
-                    continue
-                duplicate = False
-                value = cleaned.get("credit_code")
-                if value:
-                    if value in seen_credit:
-                        note(RowError(n, LABELS["credit_code"],
-                                      f"与第 {seen_credit[value]} 行统一社会信用代码重复"))
-                        duplicate = True
-                    else:
-                        seen_credit[value] = n
-                value = cleaned.get("project_code")
-                if value:
-                    if value in seen_project:
-                        note(RowError(n, LABELS["project_code"],
-                                      f"与第 {seen_project[value]} 行项目代码重复"))
-                        duplicate = True
-                    else:
-                        seen_project[value] = n
-                kind = cleaned["kind"]
-                if kind == Kind.TOWN:
-                    if region in seen_town:
-                        note(RowError(n, LABELS["region_code"],
-                                      f"与第 {seen_town[region]} 行为同一乡镇（街道）"))
-                        duplicate = True
-                    seen_town.setdefault(region, n)
-                if duplicate:
-                    continue
-                regions.add(region)
-                by_kind[kind] = by_kind.get(kind, 0) + 1
-                chunk.append((n, cleaned))
-                if len(chunk) >= CHUNK:
-                    flush()
-            if chunk:
-                flush()
-            settle()
+            sink.begin()
+            for frame in table.batches:
+                blank = pl.concat_str(text_columns).str.replace_all(_ANY_SPACE, "") == ""
+                frame = frame.filter(~(blank & ~pl.col("_extra")))
+                report.rows += frame.height
+                errors = [RowError(n, "", "该行的列数多于表头")
+                          for n in frame.filter(pl.col("_extra")).get_column("_row")]
+                frame = frame.filter(~pl.col("_extra")).select("_row", *fields)
+                accepted, problems = validator.clean(frame, present)
+                accepted, repeated = duplicates.check(accepted)
+                errors += problems + repeated
+                for e in sorted(errors, key=lambda e: e.row):
+                    report.add(e)
+                for e in sink.result():  # the previous batch's, before this one goes out
+                    report.add(e)
+                regions.update(accepted.get_column("region_id").unique().to_list())
+                for kind, count in accepted.get_column("kind").value_counts().iter_rows():
+                    by_kind[kind] = by_kind.get(kind, 0) + count
+                sink.submit(accepted, may_write=not report.error_count)
+            for e in sink.result():
+                report.add(e)
+            for e in sink.finish(duplicates, may_write=not report.error_count):
+                report.add(e)
         finally:
             sink.close()
-        if foreign_key:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SET CONSTRAINTS {connection.ops.quote_name(foreign_key)} DEFERRED")
         if report.rows == 0:
             report.add(RowError(2, "", "文件中没有数据行"))
         if report.error_count:
             transaction.set_rollback(True)
             raise ImportFailed(report)
         report.imported = report.rows
-        prefix = os.path.commonprefix(sorted(regions)) if regions else None  # noqa: RUF071
+        prefix = _common_prefix(regions)
         audit.record(
             actor, "units.import", None, object_type="units.unit", object_id="",
-            object_repr=original_name or path.name, region_code=prefix or "",
+            object_repr=original_name or path.name, region_code=prefix,
             after={"file": original_name or path.name, "sha256": sha, "rows": report.rows,
                    "by_kind": report.by_kind},
         )
     return report
+
+
+def _common_prefix(regions: set[str]) -> str:
+    if not regions:
+        return ""
+    low, high = min(regions), max(regions)
+    size = 0
+    while size < min(len(low), len(high)) and low[size] == high[size]:
+        size += 1
+    return low[:size]
 
 
 def template_csv() -> bytes:
