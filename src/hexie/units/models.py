@@ -36,7 +36,7 @@ class Unit(models.Model):
         related_name="units", db_index=False,
     )
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True
+        _("统一社会信用代码"), max_length=18, null=True, blank=True
     )
     industry = models.CharField(_("行业代码"), max_length=8, blank=True)
     industry_section = models.CharField(_("行业门类"), max_length=1, blank=True)
@@ -55,7 +55,7 @@ class Unit(models.Model):
     size = models.CharField(_("企业规模"), max_length=8, choices=Size.choices, blank=True)
     platform = models.BooleanField(_("新业态平台企业"), default=False)
     project_code = models.CharField(
-        _("项目代码"), max_length=64, null=True, blank=True, unique=True
+        _("项目代码"), max_length=64, null=True, blank=True
     )
     contractor_credit_code = models.CharField(_("总承包单位信用代码"), max_length=18, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -85,6 +85,11 @@ class Unit(models.Model):
             models.Index(fields=["size"], name="unit_size_idx"),
         ]
         constraints = [
+            # Constraints rather than unique=True: on PostgreSQL Django adds a second,
+            # varchar_pattern_ops index to every unique CharField, which no query here uses
+            # and every insert pays for (docs/benchmarks.md).
+            models.UniqueConstraint(fields=["credit_code"], name="unit_credit_code_unique"),
+            models.UniqueConstraint(fields=["project_code"], name="unit_project_code_unique"),
             models.UniqueConstraint(
                 fields=["region"], condition=models.Q(kind="town"), name="unit_one_town_per_code"
             ),
