@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hexie.accounts",
     "hexie.units",
     "hexie.standards",
+    "hexie.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,13 @@ UNITS_IMPORT = "units.import"
 UNITS_EXPORT = "units.export"
 UNITS_OVERRIDE_SIZE = "units.override_size"
 AUDIT_VIEW = "audit.view"
+# The creation campaign (issue 4, seed 四（一）): the county sends initiative letters and keeps
+# the cultivation plan; the unit admin pledges; offices above and partners follow.
+CAMPAIGNS_VIEW = "campaigns.view"
+CAMPAIGNS_OPEN = "campaigns.open"
+CAMPAIGNS_SEND = "campaigns.send_initiative"
+CAMPAIGNS_CULTIVATE = "campaigns.cultivate"
+CAMPAIGNS_PLEDGE = "campaigns.pledge"
 
 
 class Role(models.TextChoices):
@@ -48,16 +55,23 @@ _OFFICE = frozenset(
      AUDIT_VIEW}
 )
 
+# Only the county office opens the year, sends the letters and keeps the plan (seed 四（一）:
+# "县（市、区）协调劳动关系三方…发送…倡议书", "县（市、区）…制定…分类培育、分步推进、分级选树计划").
+_COUNTY_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_OPEN, CAMPAIGNS_SEND, CAMPAIGNS_CULTIVATE})
+
 ROLE_SPECS: dict[str, RoleSpec] = {
-    Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province", _OFFICE),
-    Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city", _OFFICE),
-    Role.COUNTY_OFFICE: RoleSpec(ScopeKind.REGION, "county", _OFFICE),
-    Role.TOWN_OFFICE: RoleSpec(ScopeKind.REGION, "town", frozenset({UNITS_VIEW, UNITS_EXPORT})),
-    Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW})),
+    Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province", _OFFICE | {CAMPAIGNS_VIEW}),
+    Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city", _OFFICE | {CAMPAIGNS_VIEW}),
+    Role.COUNTY_OFFICE: RoleSpec(ScopeKind.REGION, "county", _OFFICE | _COUNTY_CAMPAIGN),
+    Role.TOWN_OFFICE: RoleSpec(
+        ScopeKind.REGION, "town", frozenset({UNITS_VIEW, UNITS_EXPORT, CAMPAIGNS_VIEW})
+    ),
+    Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW, CAMPAIGNS_VIEW})),
     Role.COORDINATOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW, UNITS_EXPORT})),
     Role.ASSESSOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW})),
     Role.UNIT_ADMIN: RoleSpec(
-        ScopeKind.UNIT, None, frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT})
+        ScopeKind.UNIT, None,
+        frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT, CAMPAIGNS_VIEW, CAMPAIGNS_PLEDGE}),
     ),
 }
 
