@@ -1,6 +1,6 @@
 from hexie.core.scoping import scope_for
 
-from .roles import AUDIT_VIEW, UNITS_CREATE, UNITS_IMPORT, UNITS_VIEW
+from .roles import AUDIT_VIEW, CAMPAIGNS_VIEW, UNITS_CREATE, UNITS_IMPORT, UNITS_VIEW
 
 
 def roles(request):
@@ -14,6 +14,9 @@ def roles(request):
             "create": not scope_for(user, UNITS_CREATE).is_empty,
             "import": not scope_for(user, UNITS_IMPORT).is_empty,
             "audit": not scope_for(user, AUDIT_VIEW).is_empty,
+            # Campaign pages are the region's (offices, partners); unit admins reach theirs
+            # from the workbench.
+            "campaigns": bool(scope_for(user, CAMPAIGNS_VIEW).region_prefixes),
             "memberships": list(user.memberships.all()),
         }
     }

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from hexie.accounts.roles import UNITS_VIEW
+from hexie.accounts.roles import CAMPAIGNS_PLEDGE, UNITS_VIEW
+from hexie.campaigns import selectors as campaign_selectors
 from hexie.core.scoping import scope_for
 from hexie.units.models import Unit
 
@@ -17,4 +18,10 @@ def home(request):
         "unit_count": units.count() if not scope.is_empty else 0,
         "own_units": list(units[:5]) if scope.unit_ids and not scope.region_prefixes else [],
     }
+    if scope_for(request.user, CAMPAIGNS_PLEDGE).unit_ids:  # a unit admin's workbench
+        context["unit_workbench"] = True
+        context["letters"] = list(campaign_selectors.own_deliveries(request.user)[:5])
+        context["pledges"] = list(
+            campaign_selectors.pledges_for(request.user, permission=CAMPAIGNS_PLEDGE)[:5]
+        )
     return render(request, "home.html", context)
