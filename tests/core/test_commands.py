@@ -11,8 +11,11 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from hexie.accounts.demo import DEMO_PLEDGES
 from hexie.accounts.models import Membership, User
 from hexie.accounts.roles import Role
+from hexie.campaigns.models import CampaignYear, LetterDelivery, Pledge
+from hexie.core.audit import verify
 from hexie.core.models import AuditEvent
 from hexie.units import credit_code as cc
 from hexie.units import services
@@ -91,9 +94,14 @@ def test_up_without_serving_prepares_everything_and_is_idempotent(static_root):
     assert f"演示账号（密码均为 {password}）：" in text
     printed = {line.split()[0] for line in text.splitlines() if line.startswith("  ")}
     assert printed == set(DEMO_USERS)
-    # One account per role, and a second county office.
-    assert User.objects.count() == 9
-    memberships = dict(Membership.objects.values_list("user__username", "role"))
+    # One account per role, and a second county office; the demo's pledging units have admins
+    # who cannot sign in (they exist so that each demo pledge went through the service).
+    pledgers = User.objects.filter(username__startswith="demo-unit-")
+    assert pledgers.count() == DEMO_PLEDGES
+    assert not any(u.has_usable_password() for u in pledgers)
+    assert User.objects.exclude(pk__in=pledgers).count() == 9
+    memberships = dict(Membership.objects.exclude(user__in=pledgers)
+                       .values_list("user__username", "role"))
     assert memberships == DEMO_USERS
     assert Counter(memberships.values())[Role.COUNTY_OFFICE] == 2
     assert set(memberships.values()) == set(Role.values)
@@ -106,9 +114,10 @@ def test_up_without_serving_prepares_everything_and_is_idempotent(static_root):
     out = io.StringIO()
     call_command("up", "--no-serve", stdout=out)
     assert f"演示账号（密码均为 {password}）：" in out.getvalue()
-    assert User.objects.count() == 9
-    assert Membership.objects.count() == 9
+    assert User.objects.count() == 9 + DEMO_PLEDGES
+    assert Membership.objects.count() == 9 + DEMO_PLEDGES
     assert Unit.objects.count() == units
+    assert CampaignYear.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -133,3 +142,13 @@ def test_demo_county_office_sees_its_county(client, static_root):
     admin_unit = Membership.objects.get(user__username="qiye").unit
     assert cc.is_valid(admin_unit.credit_code)
     assert admin_unit.region_id == XIHU_TOWN
+    # An open campaign: the letter reached every 西湖区 unit (the demo unit admin's too), a few
+    # units pledged and sit in the plan, and the audit chain holds.
+    campaign = CampaignYear.objects.get(region_id=XIHU)
+    letter = campaign.letters.get()
+    assert (letter.status, letter.delivered_count) == ("sent", xihu_units)
+    assert LetterDelivery.objects.filter(letter=letter, unit=admin_unit).exists()
+    assert Pledge.objects.filter(campaign=campaign, cultivation__isnull=False).count() \
+        == DEMO_PLEDGES
+    assert not Pledge.objects.filter(unit=admin_unit).exists()  # left for the visitor to try
+    assert verify().ok

@@ -3,12 +3,18 @@
 Idempotent: running it again changes nothing once the demo accounts exist.
 """
 
+import datetime
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
+from hexie.campaigns import services as campaigns
+from hexie.campaigns.models import CampaignYear, CongressKind
+from hexie.campaigns.tasks import send_initiative_letters
 from hexie.core.scoping import Scope
 from hexie.regions.models import Division
 from hexie.units import credit_code as cc
@@ -45,6 +51,8 @@ def load_demo(password: str | None = None) -> list[tuple[str, str, str]]:
     if not demo_exists():
         _seed_units()
         _create_accounts(password)
+    if not CampaignYear.objects.filter(region_id=DEMO_CAMPAIGN_REGION).exists():
+        _seed_campaign()
     return [(u, str(Role(r).label), d) for u, _, r, _, d in ACCOUNTS]
 
 
@@ -83,3 +91,53 @@ def _create_accounts(password: str):
             for followed in Unit.objects.filter(region__code__startswith="330106",
                                                 kind="enterprise").order_by("id")[:3]:
                 CoordinatorAssignment.objects.create(coordinator=user, unit=followed)
+
+
+DEMO_CAMPAIGN_REGION = "330106"
+# Units that have pledged in the demo, each through its own admin (no password: they exist so
+# that every pledge goes through the service and is audited like a real one).
+DEMO_PLEDGES = 4
+# A one-page PDF: the demo's congress minutes (the pledge service checks the signature).
+DEMO_MINUTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _seed_campaign():
+    """西湖区 opens this year's campaign, sends the initiative letter to every unit, and a few
+    units pledge with their congress record; the office puts them into its plan."""
+    office = User.objects.get(username="xihu")
+    today = timezone.localdate()
+    campaign = campaigns.open_campaign(office, DEMO_CAMPAIGN_REGION, today.year)
+    letter = campaigns.send_initiative(
+        office, campaign, title=f"关于开展{today.year}年度和谐劳动关系创建活动的倡议书",
+        body="全区各企业、工地项目、工业园区、乡镇（街道）和行业协会：\n"
+             "依据浙人社发〔2023〕17号，诚邀各单位经职工大会或职工代表大会讨论确定后，"
+             "提交创建承诺书，积极参加和谐劳动关系创建活动。\n西湖区协调劳动关系三方会议办公室",
+    )
+    # Deliver now so the demo is complete at once; the job is idempotent, so the run queued by
+    # send_initiative (inline, or on a worker when a broker is configured) adds nothing.
+    send_initiative_letters(letter.pk)
+    held_on = max(datetime.date(today.year, 1, 1), today - datetime.timedelta(days=7))
+    classes = ["key", "regular", "regular", "foundation"]
+    units = (Unit.objects.filter(region__code__startswith=DEMO_CAMPAIGN_REGION,
+                                 kind="enterprise").exclude(credit_code=DEMO_UNIT_CODE)
+             .exclude(admins__isnull=False).order_by("id")[:DEMO_PLEDGES])
+    for n, unit in enumerate(units, start=1):
+        admin = User(username=f"demo-unit-{n}", display_name="演示承诺单位经办人")
+        admin.set_unusable_password()
+        admin.save()
+        Membership.objects.create(user=admin, role=Role.UNIT_ADMIN, unit=unit)
+        total = max(3, min(unit.employees or 60, 120))
+        pledge = campaigns.pledge(admin, unit, year=today.year, pledged_on=today, congress=(
+            campaigns.CongressInput(
+                kind=CongressKind.WORKERS_REPRESENTATIVE_CONGRESS, held_on=held_on,
+                attendance_present=-(-total * 4 // 5), attendance_total=total,
+                resolution="大会讨论一致同意参加和谐劳动关系创建活动。",
+                minutes=SimpleUploadedFile("职代会会议记录.pdf", DEMO_MINUTES),
+            )))
+        campaigns.assign_cultivation(office, pledge, cultivation_class=classes[n % 4],
+                                     target_year=today.year + (1 if n % 2 else 2))
