@@ -24,6 +24,8 @@ CAMPAIGNS_OPEN = "campaigns.open"
 CAMPAIGNS_SEND = "campaigns.send_initiative"
 CAMPAIGNS_CULTIVATE = "campaigns.cultivate"
 CAMPAIGNS_PLEDGE = "campaigns.pledge"
+# The congress minutes: the offices and the unit itself, not partners (statistics only).
+CAMPAIGNS_RECORDS = "campaigns.view_records"
 
 
 class Role(models.TextChoices):
@@ -57,21 +59,24 @@ _OFFICE = frozenset(
 
 # Only the county office opens the year, sends the letters and keeps the plan (seed 四（一）:
 # "县（市、区）协调劳动关系三方…发送…倡议书", "县（市、区）…制定…分类培育、分步推进、分级选树计划").
-_COUNTY_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_OPEN, CAMPAIGNS_SEND, CAMPAIGNS_CULTIVATE})
+_COUNTY_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS, CAMPAIGNS_OPEN, CAMPAIGNS_SEND,
+                              CAMPAIGNS_CULTIVATE})
+_FOLLOW_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS})
 
 ROLE_SPECS: dict[str, RoleSpec] = {
-    Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province", _OFFICE | {CAMPAIGNS_VIEW}),
-    Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city", _OFFICE | {CAMPAIGNS_VIEW}),
+    Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province", _OFFICE | _FOLLOW_CAMPAIGN),
+    Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city", _OFFICE | _FOLLOW_CAMPAIGN),
     Role.COUNTY_OFFICE: RoleSpec(ScopeKind.REGION, "county", _OFFICE | _COUNTY_CAMPAIGN),
     Role.TOWN_OFFICE: RoleSpec(
-        ScopeKind.REGION, "town", frozenset({UNITS_VIEW, UNITS_EXPORT, CAMPAIGNS_VIEW})
+        ScopeKind.REGION, "town", frozenset({UNITS_VIEW, UNITS_EXPORT}) | _FOLLOW_CAMPAIGN
     ),
     Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW, CAMPAIGNS_VIEW})),
     Role.COORDINATOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW, UNITS_EXPORT})),
     Role.ASSESSOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW})),
     Role.UNIT_ADMIN: RoleSpec(
         ScopeKind.UNIT, None,
-        frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT, CAMPAIGNS_VIEW, CAMPAIGNS_PLEDGE}),
+        frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT, CAMPAIGNS_PLEDGE})
+        | _FOLLOW_CAMPAIGN,
     ),
 }
 

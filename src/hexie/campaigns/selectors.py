@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.http import Http404
 
-from hexie.accounts.roles import CAMPAIGNS_VIEW
+from hexie.accounts.roles import CAMPAIGNS_RECORDS, CAMPAIGNS_VIEW
 from hexie.core.scoping import Scope, scope_for
 from hexie.regions.models import Division
 from hexie.units.models import Kind
@@ -59,7 +59,8 @@ def get_pledge(user, pk, permission: str = CAMPAIGNS_VIEW) -> Pledge:
 
 
 def get_congress_record(user, pk) -> CongressRecord:
-    scope = scope_for(user, CAMPAIGNS_VIEW)
+    """A congress record (and its minutes) for the offices and the unit itself."""
+    scope = scope_for(user, CAMPAIGNS_RECORDS)
     try:
         return CongressRecord.objects.select_related("unit").filter(
             scope.q("unit__region__code", "unit_id")

@@ -17,6 +17,7 @@ from hexie.accounts.roles import (
     CAMPAIGNS_CULTIVATE,
     CAMPAIGNS_OPEN,
     CAMPAIGNS_PLEDGE,
+    CAMPAIGNS_RECORDS,
     CAMPAIGNS_SEND,
     CAMPAIGNS_VIEW,
 )
@@ -120,6 +121,7 @@ def campaign_plan(request, pk):
     return render(request, "campaigns/plan.html", {
         "campaign": campaign, "counts": selectors.plan_counts(request.user, campaign),
         "page": page, "can_cultivate": can_cultivate,
+        "can_see_records": not scope_for(request.user, CAMPAIGNS_RECORDS).is_empty,
         "classes": classes,
     })
 
