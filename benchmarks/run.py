@@ -632,7 +632,13 @@ def main(argv=None) -> int:
     if "import" not in steps and "list" in steps and args.output.exists():
         write_list_doc(args.output, render_list(results))
     else:
-        write_doc(args.output, render(results))
+        generated = render(results)
+        if "list" not in steps and args.output.exists():  # keep the last list figures
+            old = args.output.read_text()
+            if LIST_BEGIN in old and LIST_END in old:
+                block = LIST_BEGIN + old.split(LIST_BEGIN, 1)[1].split(LIST_END, 1)[0] + LIST_END
+                generated = generated.replace("Raw figures: `", block + "\n\nRaw figures: `", 1)
+        write_doc(args.output, generated)
     log(f"done in {results['total_s'] / 60:.1f} min; figures in {args.output}")
     return 0
 
