@@ -205,3 +205,26 @@ def test_send_late_shows_a_warning(client, office, campaign, unit, year):
     assert "逾期" in response.content.decode()
     assert InitiativeLetter.objects.get().late is True
     assert datetime.date.today().year > year
+
+
+def test_plan_page_query_count_does_not_grow_with_the_pledges(client, office, campaign, year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def pledge_one():
+        unit = UnitFactory(region_id=XIHU_TOWN_2)
+        made = services.pledge(make_user(Role.UNIT_ADMIN, unit=unit), unit, year=year,
+                               pledged_on=day(year, 3, 10), congress=congress(day(year, 3, 1)))
+        services.assign_cultivation(office, made, cultivation_class="regular",
+                                    target_year=year + 1)
+
+    pledge_one()
+    login(client, office)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"/campaigns/{campaign.pk}/plan/").status_code == 200
+    for _ in range(5):
+        pledge_one()
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(f"/campaigns/{campaign.pk}/plan/")
+    assert response.context["counts"]["total"] == 6
+    assert len(six) == len(one)

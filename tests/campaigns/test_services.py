@@ -449,3 +449,22 @@ def test_the_unit_admin_cannot_assign_its_own_class(unit_admin, pledged, year):
     with pytest.raises(NotPermitted, match="三方办公室"):
         services.assign_cultivation(unit_admin, pledged, cultivation_class="key",
                                     target_year=year)
+
+
+# --- the unit registry and campaign records ------------------------------------------------
+
+def test_a_unit_with_only_a_letter_can_still_be_deleted(office, delivery, unit):
+    from hexie.units.services import delete_unit
+
+    delete_unit(office, unit)
+    assert not LetterDelivery.objects.filter(pk=delivery.pk).exists()
+
+
+def test_a_pledged_unit_cannot_be_deleted(office, pledged, unit):
+    from hexie.units.models import Unit
+    from hexie.units.services import delete_unit
+
+    with pytest.raises(DomainError, match="已有创建活动记录"):
+        delete_unit(office, unit)
+    assert Unit.objects.filter(pk=unit.pk).exists()
+    assert Pledge.objects.filter(pk=pledged.pk).exists()

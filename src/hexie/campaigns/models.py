@@ -84,8 +84,10 @@ class LetterDelivery(models.Model):
         InitiativeLetter, on_delete=models.CASCADE, related_name="deliveries",
         verbose_name=_("倡议书"),
     )
+    # A unit deleted as registered by mistake takes its deliveries with it; its pledges and
+    # congress records (PROTECT) keep a unit that has taken part from being deleted.
     unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="letter_deliveries",
+        "units.Unit", on_delete=models.CASCADE, related_name="letter_deliveries",
         verbose_name=_("单位"),
     )
     delivered_at = models.DateTimeField(_("送达时间"))
