@@ -199,6 +199,8 @@ class BatchValidator:
                       if (entry := self._industry(t)) is not None
                       and entry["_has_rule"] is not None]
         plain = [~col(f).str.contains(_EDGE_SPACE) for f in ("name", "address")]
+        needs_z = [t for t in industries if self._industries[t]["_needs_z"]]
+        employees = col("employees").cast(pl.Int64, strict=False)
         mask = pl.all_horizontal(
             col("kind").is_in(kinds),
             *[col(f) == "" for f in _NOT_FOR_ENTERPRISES],
@@ -211,28 +213,21 @@ class BatchValidator:
             col("employees").str.contains(_COUNT), col("revenue_yuan").str.contains(_MONEY),
             (col("assets_yuan") == "") | col("assets_yuan").str.contains(_MONEY),
             col("credit_code").str.contains(_CREDIT),
+            employees >= 1, employees <= 2_000_000_000,
+            self._check_character_ok(),
+            ~(col("industry").is_in(needs_z) & (col("assets_yuan") == "")),
         )
-        candidates = frame.with_columns(_mask=mask)
-        employees = col("employees").cast(pl.Int64, strict=False)
-        checked = candidates.with_columns(
-            _mask=col("_mask") & (employees >= 1) & (employees <= 2_000_000_000)
-            & self._check_character_ok()
-        )
-        needs_z = [t for t in industries if self._industries[t]["_needs_z"]]
-        checked = checked.with_columns(
-            _mask=col("_mask") & ~(col("industry").is_in(needs_z) & (col("assets_yuan") == ""))
-        )
-        return checked.get_column("_mask").fill_null(False)
+        return frame.select(mask.fill_null(False)).to_series()
 
     @staticmethod
     def _check_character_ok() -> pl.Expr:
         code = pl.col("credit_code")
-        values = {c: i for i, c in enumerate(cc.ALPHABET)}
         total = sum(
-            code.str.slice(i, 1).replace_strict(values, default=0, return_dtype=pl.Int64) * w
+            code.str.slice(i, 1).replace_strict(cc._VALUE, default=0, return_dtype=pl.Int64) * w
             for i, w in enumerate(cc._WEIGHTS)
         )
-        check = code.str.slice(17, 1).replace_strict(values, default=-1, return_dtype=pl.Int64)
+        check = code.str.slice(17, 1).replace_strict(cc._VALUE, default=-1,
+                                                     return_dtype=pl.Int64)
         return ((31 - total % 31) % 31) == check
 
     def _clean_plain(self, plain: pl.DataFrame) -> pl.DataFrame:

@@ -192,9 +192,7 @@ class _Duplicates:
                 if earlier != n:
                     errors.append(RowError(n, LABELS[label], message.format(earlier)))
         if errors:
-            bad = {e.row for e in errors}
-            batch = batch.filter(~pl.col("_row").is_in(list(bad)))
-            errors.sort(key=lambda e: e.row)
+            batch = batch.filter(~pl.col("_row").is_in([e.row for e in errors]))
         return batch, errors
 
 
@@ -309,7 +307,7 @@ class _Sink:
             f"AND o.kind = %s WHERE n.kind = %s AND n.id > %s AND o.id <= %s",
             [Kind.TOWN.value, Kind.TOWN.value, old, old])
         towns = [v for (v,) in cursor.fetchall()]
-        errors = (
+        return (  # the report orders its errors by row
             _already_registered(duplicates.credit, found["credit_code"], "credit_code",
                                 "该统一社会信用代码已登记")
             + _already_registered(duplicates.project, found["project_code"], "project_code",
@@ -317,7 +315,6 @@ class _Sink:
             + _already_registered(duplicates.town, towns, "region_code",
                                   "该乡镇（街道）已登记为创建单位")
         )
-        return sorted(errors, key=lambda e: e.row)
 
     # --- batches ----------------------------------------------------------------------------
 
@@ -507,8 +504,7 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
                 frame = frame.filter(~pl.col("_extra")).select("_row", *fields)
                 accepted, problems = validator.clean(frame, present)
                 accepted, repeated = duplicates.check(accepted)
-                errors += problems + repeated
-                for e in sorted(errors, key=lambda e: e.row):
+                for e in errors + problems + repeated:  # ordered by row in report.settle()
                     report.add(e)
                 for e in sink.result():  # the previous batch's, before this one goes out
                     report.add(e)
