@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "hexie.units",
     "hexie.standards",
     "hexie.campaigns",
+    "hexie.assessments",
+    "hexie.recognition",
+    "hexie.publicity",
+    "hexie.notifications",
+    "hexie.documents",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,18 @@ CAMPAIGNS_CULTIVATE = "campaigns.cultivate"
 CAMPAIGNS_PLEDGE = "campaigns.pledge"
 # The congress minutes: the offices and the unit itself, not partners (statistics only).
 CAMPAIGNS_RECORDS = "campaigns.view_records"
+# Self-assessment (seed 四（二）单位自评): the unit fills it in; offices read it and its evidence.
+ASSESSMENTS_VIEW = "assessments.view"
+ASSESSMENTS_EDIT = "assessments.edit"
+# Recognition (seed 四（二）认定申请、四（三）评审评估): the unit applies; the county assigns
+# reviewers and decides; its staff and third-party assessors review what they are assigned.
+RECOGNITION_VIEW = "recognition.view"
+RECOGNITION_APPLY = "recognition.apply"
+RECOGNITION_ASSIGN = "recognition.assign"
+RECOGNITION_REVIEW = "recognition.review"
+RECOGNITION_DECIDE = "recognition.decide"
+# Public notice, objections and the published list (seed 四（三）"向社会公布名单").
+PUBLICITY_MANAGE = "publicity.manage"
 
 
 class Role(models.TextChoices):
@@ -61,21 +73,32 @@ _OFFICE = frozenset(
 # "县（市、区）协调劳动关系三方…发送…倡议书", "县（市、区）…制定…分类培育、分步推进、分级选树计划").
 _COUNTY_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS, CAMPAIGNS_OPEN, CAMPAIGNS_SEND,
                               CAMPAIGNS_CULTIVATE})
-_FOLLOW_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS})
+_FOLLOW_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS, ASSESSMENTS_VIEW,
+                              RECOGNITION_VIEW})
+# The county runs recognition (seed 四（三）"县（市、区）协调劳动关系三方每年对申请单位开展……评估").
+_COUNTY_RECOGNITION = frozenset({RECOGNITION_ASSIGN, RECOGNITION_REVIEW, RECOGNITION_DECIDE,
+                                 PUBLICITY_MANAGE})
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province", _OFFICE | _FOLLOW_CAMPAIGN),
     Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city", _OFFICE | _FOLLOW_CAMPAIGN),
-    Role.COUNTY_OFFICE: RoleSpec(ScopeKind.REGION, "county", _OFFICE | _COUNTY_CAMPAIGN),
+    Role.COUNTY_OFFICE: RoleSpec(
+        ScopeKind.REGION, "county",
+        _OFFICE | _COUNTY_CAMPAIGN | _FOLLOW_CAMPAIGN | _COUNTY_RECOGNITION,
+    ),
     Role.TOWN_OFFICE: RoleSpec(
         ScopeKind.REGION, "town", frozenset({UNITS_VIEW, UNITS_EXPORT}) | _FOLLOW_CAMPAIGN
     ),
     Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW, CAMPAIGNS_VIEW})),
     Role.COORDINATOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW, UNITS_EXPORT})),
-    Role.ASSESSOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW})),
+    # An assessor reaches the units of the applications assigned to its organisation (the
+    # recognition app registers that scope provider).
+    Role.ASSESSOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset(
+        {UNITS_VIEW, ASSESSMENTS_VIEW, RECOGNITION_VIEW, RECOGNITION_REVIEW})),
     Role.UNIT_ADMIN: RoleSpec(
         ScopeKind.UNIT, None,
-        frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT, CAMPAIGNS_PLEDGE})
+        frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT, CAMPAIGNS_PLEDGE, ASSESSMENTS_EDIT,
+                   RECOGNITION_APPLY})
         | _FOLLOW_CAMPAIGN,
     ),
 }

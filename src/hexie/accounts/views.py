@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from hexie.accounts.roles import CAMPAIGNS_PLEDGE, UNITS_VIEW
 from hexie.campaigns import selectors as campaign_selectors
+from hexie.core import worklist
 from hexie.core.scoping import scope_for
 from hexie.units.models import Unit
 
@@ -17,6 +18,7 @@ def home(request):
         "memberships": memberships,
         "unit_count": units.count() if not scope.is_empty else 0,
         "own_units": list(units[:5]) if scope.unit_ids and not scope.region_prefixes else [],
+        "todos": worklist.todos_for(request.user),
     }
     if scope_for(request.user, CAMPAIGNS_PLEDGE).unit_ids:  # a unit admin's workbench
         context["unit_workbench"] = True

@@ -6,3 +6,10 @@ class CampaignsConfig(AppConfig):
     name = "hexie.campaigns"
     label = "campaigns"
     verbose_name = _("创建活动")
+
+    def ready(self):
+        from hexie.core import worklist
+
+        from .worklist import campaign_todos
+
+        worklist.register(campaign_todos)

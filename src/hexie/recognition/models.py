@@ -1,0 +1,296 @@
+"""Application for recognition (认定申请, seed 四（二）), its review (评审评估, seed 四（三）)
+and the resulting title of 和谐劳动关系单位 for a year. The public notice and the published
+list live in ``hexie.publicity``.
+
+Every case record declares its transitions (django-fsm-2); services check the seed rule, then
+advance the state, audit and notify in one transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+
+class Application(models.Model):
+    """One unit's application for recognition in one year (one per unit per year)."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("已申请，待受理")
+        IN_REVIEW = "in_review", _("评审中")
+        PASSED = "passed", _("评审通过")
+        FAILED = "failed", _("评审未通过")
+        APPEALED = "appealed", _("申诉中")
+
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="applications",
+        verbose_name=_("单位"),
+    )
+    pledge = models.ForeignKey(
+        "campaigns.Pledge", on_delete=models.PROTECT, related_name="applications",
+        verbose_name=_("创建承诺书"),
+    )
+    year = models.PositiveSmallIntegerField(_("创建年度"))
+    # The submitted self-assessment the application rests on (the latest one at applying).
+    self_assessment = models.ForeignKey(
+        "assessments.SelfAssessment", on_delete=models.PROTECT, related_name="applications",
+        verbose_name=_("单位自评"),
+    )
+    # The second congress record: the congress approved applying (seed 四（二）"经职工代表大会或
+    # 职工大会讨论通过后").
+    congress = models.OneToOneField(
+        "campaigns.CongressRecord", on_delete=models.PROTECT, related_name="application",
+        verbose_name=_("职工（代表）大会记录"),
+    )
+    state = FSMField(_("状态"), max_length=16, choices=State.choices, default=State.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("申请人"),
+    )
+    submitted_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    # The combined review conclusion (tripartite leads, third party supplements), computed
+    # when the county decides: {"tripartite": …, "third_party": …, "weights": …, "score": …}.
+    conclusion = models.JSONField(_("综合评审结论"), null=True, blank=True)
+    review_policy_version = models.CharField(_("评审规则版本"), max_length=32, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True, verbose_name=_("决定人"),
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("认定申请")
+        verbose_name_plural = _("认定申请")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="application_unit_year_unique")
+        ]
+        indexes = [models.Index(fields=["year", "state"], name="application_year_state_idx")]
+
+    def __str__(self):
+        return f"{self.year} 年度认定申请 · {self.unit_id}"
+
+    @transition(field=state, source=State.SUBMITTED, target=State.IN_REVIEW)
+    def start_review(self):
+        """The county accepted the application and assigned its reviewers."""
+
+    @transition(field=state, source=[State.IN_REVIEW, State.APPEALED], target=State.PASSED)
+    def pass_review(self):
+        """The county decided: passed (seed 四（三）"评估通过即可认定其为和谐劳动关系单位")."""
+
+    @transition(field=state, source=[State.IN_REVIEW, State.APPEALED], target=State.FAILED)
+    def fail_review(self):
+        """The county decided: not passed, with a reason."""
+
+    @transition(field=state, source=State.FAILED, target=State.APPEALED)
+    def appeal(self):
+        """The unit appealed a fail; the county reviews again and decides again."""
+
+
+class ReviewAssignment(models.Model):
+    """One reviewer's part of an application's review: the county's own staff (tripartite
+    review) or a third-party assessor organisation (social assessment, seed 四（三）)."""
+
+    class Track(models.TextChoices):
+        TRIPARTITE = "tripartite", _("三方评审")
+        THIRD_PARTY = "third_party", _("第三方评估")
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("待评审")
+        SUBMITTED = "submitted", _("已提交评审意见")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assignments",
+        verbose_name=_("认定申请"),
+    )
+    track = models.CharField(_("评审类别"), max_length=16, choices=Track.choices)
+    # Tripartite: the named staff member. Third party: the organisation; any of its assessors
+    # may fill it in (``submitted_by`` records who did).
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments",
+        null=True, blank=True, verbose_name=_("评审人"),
+    )
+    organisation = models.ForeignKey(
+        "accounts.AssessorOrganisation", on_delete=models.PROTECT,
+        related_name="review_assignments", null=True, blank=True,
+        verbose_name=_("第三方评估机构"),
+    )
+    due_on = models.DateField(_("评审截止日期"))
+    state = FSMField(_("状态"), max_length=16, choices=State.choices, default=State.ASSIGNED)
+    site_visit_on = models.DateField(_("实地核查日期"), null=True, blank=True)
+    site_visit_notes = models.TextField(_("实地核查记录"), blank=True)
+    score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    recommend_pass = models.BooleanField(_("建议通过"), null=True)
+    comment = models.TextField(_("评审意见"), blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("指派人"),
+    )
+    assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True, verbose_name=_("提交人"),
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评审任务")
+        verbose_name_plural = _("评审任务")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(track="tripartite", reviewer__isnull=False,
+                                    organisation__isnull=True)
+                           | models.Q(track="third_party", organisation__isnull=False)),
+                name="assignment_reviewer_matches_track",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reviewer", "state"], name="assignment_reviewer_idx"),
+            models.Index(fields=["organisation", "state"], name="assignment_org_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_track_display()} · {self.application_id}"
+
+    @transition(field=state, source=State.ASSIGNED, target=State.SUBMITTED)
+    def submit(self):
+        """The reviewer submitted opinions on every criterion and the site visit."""
+
+
+class CriterionOpinion(models.Model):
+    """A reviewer confirms or rejects one criterion of the unit's standard set."""
+
+    assignment = models.ForeignKey(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="opinions",
+        verbose_name=_("评审任务"),
+    )
+    criterion_id = models.CharField(_("标准条目"), max_length=16)
+    confirmed = models.BooleanField(_("确认达标"))
+    comment = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("逐条评审意见")
+        verbose_name_plural = _("逐条评审意见")
+        ordering = ["assignment_id", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion_id"],
+                                    name="opinion_assignment_criterion_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.criterion_id} {'✓' if self.confirmed else '✗'}"
+
+
+class Appeal(models.Model):
+    """A unit's appeal against a failed application (it may also re-apply next year)."""
+
+    class State(models.TextChoices):
+        FILED = "filed", _("已提出")
+        ACCEPTED = "accepted", _("已受理，重新评审")
+        REJECTED = "rejected", _("已驳回")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="appeals",
+        verbose_name=_("认定申请"),
+    )
+    reason = models.TextField(_("申诉理由"))
+    state = FSMField(_("状态"), max_length=16, choices=State.choices, default=State.FILED)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("申诉人"),
+    )
+    filed_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
+    answer = models.TextField(_("答复"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True, verbose_name=_("处理人"),
+    )
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("申诉")
+        verbose_name_plural = _("申诉")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"申诉 · {self.application_id}"
+
+    @transition(field=state, source=State.FILED, target=State.ACCEPTED)
+    def accept(self):
+        """Accepted: the application goes back to review."""
+
+    @transition(field=state, source=State.FILED, target=State.REJECTED)
+    def reject(self):
+        """Rejected with an answer; the fail stands."""
+
+
+class Recognition(models.Model):
+    """The title 和谐劳动关系单位 of one unit for one year, from a passed application.
+
+    It is final only once published: on public notice an upheld objection removes it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待公示")
+        ON_NOTICE = "on_notice", _("公示中")
+        CONFIRMED = "confirmed", _("公示无异议")
+        REMOVED = "removed", _("异议成立，已撤销")
+        PUBLISHED = "published", _("已公布")
+
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="recognitions",
+        verbose_name=_("单位"),
+    )
+    year = models.PositiveSmallIntegerField(_("认定年度"))
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="recognition",
+        verbose_name=_("认定申请"),
+    )
+    # The county whose office recognised the unit (the published list is per county and year).
+    region = models.ForeignKey(
+        "regions.Division", on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("认定区划"),
+    )
+    state = FSMField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING)
+    recognised_on = models.DateField(_("认定日期"))
+    notice = models.ForeignKey(
+        "publicity.PublicNotice", on_delete=models.PROTECT, related_name="recognitions",
+        null=True, blank=True, verbose_name=_("公示"),
+    )
+    published_list = models.ForeignKey(
+        "publicity.PublishedList", on_delete=models.PROTECT, related_name="recognitions",
+        null=True, blank=True, verbose_name=_("公布名单"),
+    )
+    removed_reason = models.TextField(_("撤销理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("和谐劳动关系单位认定")
+        verbose_name_plural = _("和谐劳动关系单位认定")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="recognition_unit_year_unique")
+        ]
+        indexes = [models.Index(fields=["region", "year", "state"],
+                                name="recognition_region_year_idx")]
+
+    def __str__(self):
+        return f"{self.year} 年度和谐劳动关系单位 · {self.unit_id}"
+
+    @transition(field=state, source=State.PENDING, target=State.ON_NOTICE)
+    def put_on_notice(self):
+        """Put on public notice (公示) with the notice's period."""
+
+    @transition(field=state, source=State.ON_NOTICE, target=State.CONFIRMED)
+    def confirm(self):
+        """The notice period ended with no upheld objection."""
+
+    @transition(field=state, source=[State.PENDING, State.ON_NOTICE, State.CONFIRMED],
+                target=State.REMOVED)
+    def remove(self):
+        """An objection was upheld: the unit comes off the list."""
+
+    @transition(field=state, source=[State.PENDING, State.CONFIRMED], target=State.PUBLISHED)
+    def publish(self):
+        """Published in the year's list (seed 四（三）"向社会公布名单")."""
