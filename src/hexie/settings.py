@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "hexie.publicity",
     "hexie.notifications",
     "hexie.documents",
+    "hexie.monitoring",
+    "hexie.healthcheck",
+    "hexie.surveys",
 ]
 
 MIDDLEWARE = [

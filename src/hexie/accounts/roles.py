@@ -38,6 +38,18 @@ RECOGNITION_REVIEW = "recognition.review"
 RECOGNITION_DECIDE = "recognition.decide"
 # Public notice, objections and the published list (seed 四（三）"向社会公布名单").
 PUBLICITY_MANAGE = "publicity.manage"
+# The yearly online employment health check (seed 四（四）): the unit answers; the county and the
+# town/park offices organise it and follow up remediation.
+HEALTHCHECK_VIEW = "healthcheck.view"
+HEALTHCHECK_ANSWER = "healthcheck.answer"
+HEALTHCHECK_ORGANISE = "healthcheck.organise"
+# Worker satisfaction surveys: the unit runs its rounds; offices read the results only.
+SURVEYS_VIEW = "surveys.view"
+SURVEYS_MANAGE = "surveys.manage"
+# Risk signals (seed 四（六）): offices and coordinators, never the unit itself (workers'
+# anonymous concerns arrive here).
+MONITORING_VIEW = "monitoring.view"
+MONITORING_HANDLE = "monitoring.handle"
 
 
 class Role(models.TextChoices):
@@ -74,23 +86,30 @@ _OFFICE = frozenset(
 _COUNTY_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS, CAMPAIGNS_OPEN, CAMPAIGNS_SEND,
                               CAMPAIGNS_CULTIVATE})
 _FOLLOW_CAMPAIGN = frozenset({CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS, ASSESSMENTS_VIEW,
-                              RECOGNITION_VIEW})
+                              RECOGNITION_VIEW, HEALTHCHECK_VIEW, SURVEYS_VIEW})
+_OFFICE_MONITORING = frozenset({MONITORING_VIEW})
 # The county runs recognition (seed 四（三）"县（市、区）协调劳动关系三方每年对申请单位开展……评估").
 _COUNTY_RECOGNITION = frozenset({RECOGNITION_ASSIGN, RECOGNITION_REVIEW, RECOGNITION_DECIDE,
-                                 PUBLICITY_MANAGE})
+                                 PUBLICITY_MANAGE, HEALTHCHECK_ORGANISE, MONITORING_HANDLE})
 
 ROLE_SPECS: dict[str, RoleSpec] = {
-    Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province", _OFFICE | _FOLLOW_CAMPAIGN),
-    Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city", _OFFICE | _FOLLOW_CAMPAIGN),
+    Role.PROVINCE_OFFICE: RoleSpec(ScopeKind.REGION, "province",
+                                   _OFFICE | _FOLLOW_CAMPAIGN | _OFFICE_MONITORING),
+    Role.CITY_OFFICE: RoleSpec(ScopeKind.REGION, "city",
+                               _OFFICE | _FOLLOW_CAMPAIGN | _OFFICE_MONITORING),
     Role.COUNTY_OFFICE: RoleSpec(
         ScopeKind.REGION, "county",
-        _OFFICE | _COUNTY_CAMPAIGN | _FOLLOW_CAMPAIGN | _COUNTY_RECOGNITION,
+        _OFFICE | _COUNTY_CAMPAIGN | _FOLLOW_CAMPAIGN | _COUNTY_RECOGNITION
+        | _OFFICE_MONITORING,
     ),
     Role.TOWN_OFFICE: RoleSpec(
-        ScopeKind.REGION, "town", frozenset({UNITS_VIEW, UNITS_EXPORT}) | _FOLLOW_CAMPAIGN
+        ScopeKind.REGION, "town",
+        frozenset({UNITS_VIEW, UNITS_EXPORT, HEALTHCHECK_ORGANISE}) | _FOLLOW_CAMPAIGN
+        | _OFFICE_MONITORING,
     ),
     Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW, CAMPAIGNS_VIEW})),
-    Role.COORDINATOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset({UNITS_VIEW, UNITS_EXPORT})),
+    Role.COORDINATOR: RoleSpec(ScopeKind.ASSIGNED, None,
+                               frozenset({UNITS_VIEW, UNITS_EXPORT, MONITORING_VIEW})),
     # An assessor reaches the units of the applications assigned to its organisation (the
     # recognition app registers that scope provider).
     Role.ASSESSOR: RoleSpec(ScopeKind.ASSIGNED, None, frozenset(
@@ -98,7 +117,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     Role.UNIT_ADMIN: RoleSpec(
         ScopeKind.UNIT, None,
         frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT, CAMPAIGNS_PLEDGE, ASSESSMENTS_EDIT,
-                   RECOGNITION_APPLY})
+                   RECOGNITION_APPLY, HEALTHCHECK_ANSWER, SURVEYS_MANAGE})
         | _FOLLOW_CAMPAIGN,
     ),
 }
