@@ -4,11 +4,11 @@ office and as the province office, with region + kind + name-substring filters.
     DATABASE_URL=... DEBUG=false python benchmarks/list_bench.py --requests 200 --json OUT
 
 Phase ``before`` runs every scenario with the page as it was before docs/decisions.md D17 (the
-plain Paginator's exact COUNT, ``ORDER BY id DESC`` for every page, icontains alone for the
-name: the functions are swapped in this process only); phase ``with_index`` runs them with the
-code as it is (capped count, the bigram test of migration 0003 for 2-character searches, the
-trigram index of 0002); phase ``without_index`` drops ``unit_name_trgm_idx`` and
-``unit_name_bigram_idx``, runs the very same URLs again, and recreates both (build times are
+plain Paginator's exact COUNT, ``ORDER BY id DESC`` for every page, icontains on the name alone:
+the functions are swapped in this process only; since D19 no index serves that icontains);
+phase ``with_index`` runs them with the code as it is (capped count, the stored search columns
+and the bigram-key GIN index of migration 0007, D19); phase ``without_index`` drops
+``unit_name_bigrams_idx``, runs the very same URLs again, and recreates it (its build time is
 reported too). Every request is timed whole (middleware, session,
 both queries, template), and the time spent in SQL is split into the paginator's COUNT and the
 page's SELECT with ``connection.execute_wrapper``. One representative request per scenario is
@@ -43,10 +43,8 @@ from hexie.accounts.models import Membership, User  # noqa: E402
 
 SUFFIX = "有限公司"
 NAME_INDEXES = {
-    "unit_name_trgm_idx": "CREATE INDEX unit_name_trgm_idx ON units_unit "
-                          "USING gin (UPPER(name) gin_trgm_ops)",
-    "unit_name_bigram_idx": "CREATE INDEX unit_name_bigram_idx ON units_unit "
-                            "USING gin (hexie_bigrams(UPPER(name)))",
+    "unit_name_bigrams_idx": "CREATE INDEX unit_name_bigrams_idx ON units_unit "
+                             "USING gin (name_bigrams)",
 }
 
 

@@ -18,7 +18,7 @@ What it does (details and caveats in docs/benchmarks.md):
    unique key, ``Unit.objects.create`` per row in autocommit), extrapolated to N.
 5. Reloads the table with the N enterprises and the other kinds interleaved (so ids are not
    sorted by kind), VACUUM ANALYZEs, and runs benchmarks/list_bench.py: the real /units/ page
-   with the trigram index and without it (dropped, then recreated).
+   with the name index and without it (dropped, then recreated).
 
 Every child process gets DATABASE_URL in its environment (settings.py reads it at start).
 ``--quick`` (50,000 rows, 1 repeat, small samples) is a smoke test of the whole chain; it
@@ -244,7 +244,8 @@ def locale_probe(args):
     log(f"show_trgm('{TRGM_PROBE}') under {out['bench_ctype']}: {out['bench_show_trgm']}; "
         f"under C: {out['c_show_trgm']}")
     if not useful:
-        log("WARNING: pg_trgm extracts no trigrams from Chinese here; the index cannot help")
+        log("note: pg_trgm extracts no trigrams from Chinese here (name search no longer "
+            "uses it since D19)")
     return out
 
 
@@ -424,11 +425,11 @@ def render(results) -> str:
 
 
 PHASES = (
-    ("before", "Before: the page as it was (exact COUNT, every page `ORDER BY id DESC`, "
-               "icontains alone), same data and indexes"),
-    ("with_index", "Now: count capped, bigram test for 2 characters, trigram index "
-                   "(docs/decisions.md D17)"),
-    ("without_index", "Naive: the code as now without the name indexes (trigram and bigram "
+    ("before", "Before D17: the page as it was (exact COUNT, every page `ORDER BY id DESC`, "
+               "icontains on the name alone, which no index serves since D19), same data"),
+    ("with_index", "Now: count capped (D17), stored search columns and one bigram-key GIN "
+                   "index for every search of 2 or more characters (D19)"),
+    ("without_index", "Naive: the code as now without the name index (`unit_name_bigrams_idx` "
                       "dropped)"),
 )
 

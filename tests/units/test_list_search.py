@@ -86,61 +86,76 @@ def test_search_returns_exactly_the_units_whose_name_contains_the_text(
     assert f"共 {len(expected)} 个单位" in html
 
 
-def test_two_character_search_asks_the_bigram_index_on_postgresql_only(office, named):
-    def sql_for(q):
+def test_searches_of_two_or_more_characters_ask_the_bigram_index_on_postgresql_only(
+        office, named):
+    def sql_for(q):  # the conditions only (every column is selected)
         with CaptureQueriesContext(connection) as ctx:
             list(selectors.units_for(office, {"q": q}))
-        return ctx.captured_queries[-1]["sql"]
+        return ctx.captured_queries[-1]["sql"].split(" WHERE ", 1)[1]
 
-    assert ("hexie_bigrams" in sql_for("西湖")) is POSTGRES
-    assert "hexie_bigrams" not in sql_for("西湖区")
-    assert "hexie_bigrams" not in sql_for("西")
+    for q in ("西湖", "西湖区", "杭州科技"):
+        assert ("name_bigrams" in sql_for(q)) is POSTGRES, q
+    assert "name_bigrams" not in sql_for("西")
+    assert "name_search" in sql_for("西")
 
 
-def test_a_common_bigram_is_searched_without_the_index_and_still_exactly(
+def test_common_bigrams_are_left_out_of_the_index_condition_and_search_stays_exact(
         office, named, monkeypatch):
     from hexie.units import filters
+    from hexie.units.search import bigram_keys
 
-    monkeypatch.setattr(filters, "common_bigrams", lambda using="default": frozenset({"西湖"}))
-    with CaptureQueriesContext(connection) as ctx:
-        found = sorted(selectors.units_for(office, {"q": "西湖"}).values_list("name", flat=True))
-    assert "hexie_bigrams" not in ctx.captured_queries[-1]["sql"]
+    [xihu] = bigram_keys("西湖")
+    monkeypatch.setattr(filters, "common_bigram_keys",
+                        lambda using="default": frozenset({xihu}))
+
+    def search(q):
+        with CaptureQueriesContext(connection) as ctx:
+            found = sorted(selectors.units_for(office, {"q": q}).values_list("name", flat=True))
+        return found, ctx.captured_queries[-1]["sql"].split(" WHERE ", 1)[1]
+
+    found, sql = search("西湖")  # its only key is common: the LIKE alone
+    assert "name_bigrams" not in sql
     assert found == sorted(
         ["西湖甲制造有限公司", "杭州市西湖", "临平西湖区科技", "中国（杭州）西湖"])
+    found, sql = search("西湖区")  # 湖区 still goes to the index
+    assert ("name_bigrams" in sql) is POSTGRES
+    assert found == ["临平西湖区科技"]
 
 
-def test_common_bigrams_come_from_the_statistics_of_the_index(named):
+def test_common_bigram_keys_come_from_the_statistics_of_the_column(named):
     from hexie.units import filters
+    from hexie.units.search import bigram_keys
 
     filters._common.clear()
-    if not POSTGRES:  # no bigram index, no statistics: a 2-character search never asks
+    if not POSTGRES:  # no index, no statistics: a search never asks
         def refuse(using="default"):
             raise AssertionError("statistics read on SQLite")
 
-        filters.common_bigrams, original = refuse, filters.common_bigrams
+        filters.common_bigram_keys, original = refuse, filters.common_bigram_keys
         try:
             office = make_user(Role.COUNTY_OFFICE, region=XIHU)
             found = {u.name for u in selectors.units_for(office, {"q": "西湖"})}
             assert found and all("西湖" in name for name in found)
         finally:
-            filters.common_bigrams = original
+            filters.common_bigram_keys = original
         return
     UnitFactory.create_batch(30, name="西湖同名有限公司")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE units_unit")
     try:
-        common = filters.common_bigrams()
+        common = filters.common_bigram_keys()
     finally:
         filters._common.clear()
-    assert {"西湖", "有限", "公司"} <= common
-    assert "湖西" not in common
+    assert set(bigram_keys("西湖") + bigram_keys("有限") + bigram_keys("公司")) <= common
+    assert not set(bigram_keys("湖西")) & common
 
 
-def test_two_character_search_is_the_same_as_icontains_on_every_name(office, named):
+def test_every_search_is_the_same_as_a_substring_test_on_every_name(office, named):
     """The bigram test may only narrow what PostgreSQL reads, never the answer: compare with
-    Python's own substring test over every unit in scope, for every 2-character slice."""
+    Python's own substring test over every unit in scope, for every slice of every name."""
     visible = list(selectors.units_for(office))
-    texts = {name[i:i + 2] for name in NAMES for i in range(len(name) - 1)}
+    texts = {name[i:i + n] for name in NAMES for n in (1, 2, 3, 4) for i in range(len(name))}
+    texts |= {t.lower() for t in texts}
     for text in sorted(texts):
         found = set(selectors.units_for(office, {"q": text}).values_list("name", flat=True))
         wanted = {u.name for u in visible
@@ -148,20 +163,18 @@ def test_two_character_search_is_the_same_as_icontains_on_every_name(office, nam
         assert found == wanted, text
 
 
-def test_bigram_function_lists_every_two_character_slice():
-    """PostgreSQL only: migration 0003 is a no-op elsewhere, where the function is absent."""
-    if not POSTGRES:
-        from django.db import DatabaseError
-
-        with pytest.raises(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("SELECT hexie_bigrams(%s)", ["西湖"])
-        return
+def test_the_old_name_indexes_and_function_are_gone_and_the_new_one_is_there():
+    """PostgreSQL: migration 0007 replaced the trigram and bigram indexes by one GIN index over
+    the stored keys. Elsewhere there is no GIN index at all."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT hexie_bigrams(%s), hexie_bigrams(%s), hexie_bigrams(%s)",
-                       ["西湖Ab科", "西", ""])
-        many, one, empty = cursor.fetchone()
-    assert many == ["西湖", "湖A", "Ab", "b科"]
-    assert one == [] and empty == []
+        indexes = {i for i, c in connection.introspection.get_constraints(
+            cursor, "units_unit").items() if c["index"]}
+    assert ("unit_name_bigrams_idx" in indexes) is POSTGRES
+    assert not indexes & {"unit_name_trgm_idx", "unit_name_bigram_idx"}
+    if POSTGRES:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'hexie_bigrams'")
+            assert cursor.fetchone()[0] == 0
 
 
 # --- the capped count ---------------------------------------------------------------------

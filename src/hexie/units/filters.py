@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import credit_code as cc
 from .models import Kind, Unit
+from .search import bigram_keys, search_text
 from .size import Size
 
 
@@ -42,49 +43,47 @@ class UnitFilter(django_filters.FilterSet):
 
 
 class NameBigramsContain(Func):
-    """``hexie_bigrams(UPPER(name)) @> hexie_bigrams(UPPER(text))`` (PostgreSQL, migration
-    0003): true for every name that contains ``text``, answered from ``unit_name_bigram_idx``.
-    Both sides go through PostgreSQL's UPPER, the same as the icontains LIKE beside it."""
+    """``name_bigrams @> ARRAY[keys]`` (PostgreSQL, migration 0007): true for every unit whose
+    name holds all ``keys``, answered from ``unit_name_bigrams_idx``; a necessary condition for
+    containing the text the keys come from, never a sufficient one."""
 
     output_field = BooleanField()
 
-    def __init__(self, text: str):
-        super().__init__(F("name"), Value(text))
+    def __init__(self, keys: list[int]):
+        super().__init__(F("name_bigrams"), Value(sorted(set(keys))))
 
     def as_sql(self, compiler, connection, **extra):
-        (name_sql, name_params), (text_sql, text_params) = (
+        (column_sql, column_params), (keys_sql, keys_params) = (
             compiler.compile(e) for e in self.get_source_expressions())
-        return (f"hexie_bigrams(UPPER({name_sql}::text)) @> hexie_bigrams(UPPER({text_sql}))",
-                (*name_params, *text_params))
+        return f"{column_sql} @> {keys_sql}::integer[]", (*column_params, *keys_params)
 
 
 def search_conditions(text: str, codes: Q, using: str = "default") -> list[Q]:
     """Conditions (all must hold) for "the name contains ``text`` (case-insensitively), or one
     of ``codes`` matches".
 
-    The name test is always icontains, i.e. ``UPPER(name) LIKE UPPER('%text%')``: the trigram
-    index (migration 0002) answers it for 3 or more characters; one character scans. pg_trgm has
-    no trigram for 2 characters, so there PostgreSQL also gets the bigram test of migration 0003
-    (docs/decisions.md D17), in the form (bigrams OR codes) AND (LIKE OR codes), which equals
-    (bigrams AND LIKE) OR codes:
-
-    - the first condition is then exactly the index condition, so PostgreSQL does not call
-      hexie_bigrams() again on every row it fetches (about 5 µs a row);
-    - the LIKE stays the exact check of every row returned. It is wrapped in a CASE so that the
-      planner does not multiply its selectivity with the bigram test's (the two say the same
-      thing): that product estimated 1 row for 1,649 matches and led to a nested loop over
-      every division for each match (200 ms instead of 5).
-
-    A bigram in a fifth or more of all names (制造, 公司 …) is not worth the index: reading its
-    posting list (488,534 entries for 制造) costs 30 ms, while its matches are so dense that
-    the region/kind indexes or the table itself find the first rows at once.
+    The name test is ``name_search LIKE '%TEXT%'`` on the stored upper-cased name (search.py),
+    the same on every database and exact by itself. On PostgreSQL a text of two or more
+    characters also gets the bigram test (docs/decisions.md D17, D19): the unit must hold the
+    keys of the text's 2-character slices, answered from one GIN index. It is written as
+    (bigrams OR codes) AND (LIKE OR codes), which equals (bigrams AND LIKE) OR codes, and the
+    LIKE is wrapped in a CASE so that the planner does not multiply its selectivity with the
+    bigram test's (the two say the same thing: the product once estimated 1 row for 1,649 and
+    chose a nested loop over every division for each). Keys found in a fifth or more of all
+    names (制造, 公司 …) are left out of the index condition: reading a posting list of half a
+    million entries costs more than it saves; with only such keys the LIKE alone decides and
+    dense matches are found at once. One character has no key and scans.
     """
-    if (len(text) == 2 and connections[using].vendor == "postgresql"
-            and text.upper() not in common_bigrams(using)):
-        like = Case(When(Q(name__icontains=text), then=Value(True)), default=Value(False),
-                    output_field=BooleanField())
-        return [Q(NameBigramsContain(text)) | codes, Q(like) | codes]
-    return [Q(name__icontains=text) | codes]
+    key_text = search_text(text)
+    like = Q(name_search__contains=key_text)
+    if len(key_text) >= 2 and connections[using].vendor == "postgresql":
+        common = common_bigram_keys(using)
+        keys = [k for k in bigram_keys(key_text) if k not in common]
+        if keys:
+            exact = Case(When(like, then=Value(True)), default=Value(False),
+                         output_field=BooleanField())
+            return [Q(NameBigramsContain(keys)) | codes, Q(exact) | codes]
+    return [like | codes]
 
 
 COMMON_BIGRAM_SHARE = 0.2
@@ -92,20 +91,21 @@ _STATS_SECONDS = 600
 _common: dict[str, tuple[float, frozenset]] = {}
 
 
-def common_bigrams(using: str = "default") -> frozenset:
-    """Bigrams in at least ``COMMON_BIGRAM_SHARE`` of the names, from the statistics ANALYZE
-    keeps on the bigram index (most common elements); read at most every ten minutes. Empty
-    when the table has not been analysed yet."""
+def common_bigram_keys(using: str = "default") -> frozenset:
+    """Bigram keys in at least ``COMMON_BIGRAM_SHARE`` of the names, from the statistics
+    ANALYZE keeps on ``name_bigrams`` (most common elements); read at most every ten minutes.
+    Empty when the table has not been analysed yet (every key then uses the index: correct,
+    only slower for the commonest words)."""
     now = time.monotonic()
     cached = _common.get(using)
     if cached and now - cached[0] < _STATS_SECONDS:
         return cached[1]
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT e FROM pg_stats, unnest(most_common_elems::text::text[], "
+            "SELECT e FROM pg_stats, unnest(most_common_elems::text::integer[], "
             "most_common_elem_freqs) AS u(e, f) WHERE schemaname = current_schema() "
-            "AND tablename = 'unit_name_bigram_idx' AND e IS NOT NULL AND f >= %s",
-            [COMMON_BIGRAM_SHARE])
+            "AND tablename = %s AND attname = 'name_bigrams' AND e IS NOT NULL AND f >= %s",
+            [Unit._meta.db_table, COMMON_BIGRAM_SHARE])
         found = frozenset(e for (e,) in cursor.fetchall())
     _common[using] = (now, found)
     return found

@@ -39,6 +39,7 @@ from hexie.core.scoping import Scope, scope_for
 from . import credit_code as cc
 from .batchvalidation import FIELDS, BatchValidator, RowError
 from .models import Kind, Unit
+from .search import search_columns
 from .tabular import read_table
 from .validation import COLUMNS, LABELS, UnitValidator
 
@@ -59,7 +60,7 @@ DB_COLUMNS = (
     "kind", "name", "region_id", "credit_code", "industry", "industry_section", "employees",
     "revenue_yuan", "assets_yuan", "size_derived", "size_override", "size_override_reason",
     "size", "platform", "project_code", "contractor_credit_code", "address", "start_date",
-    "end_date", "workers", "created_at", "updated_at",
+    "end_date", "workers", "name_search", "name_bigrams", "created_at", "updated_at",
 )
 # Python's str.strip() whitespace (see batchvalidation): a row of only these is blank.
 _ANY_SPACE = r"[\s\x1c-\x1f]"
@@ -404,12 +405,16 @@ class _Sink:
     def _write(self, batch: pl.DataFrame, raw_connection) -> None:
         if batch.height == 0:
             return
-        rows = batch.select(
+        # The search columns Unit.save() would write (search.py), computed for the batch here,
+        # in the import process: PostgreSQL then evaluates no expression per row.
+        search, bigrams = search_columns(batch.get_column("name"), postgres=self.postgres)
+        rows = batch.with_columns(search, bigrams).select(
             "kind", "name", "region_id", "credit_code", "industry", "industry_section",
             "employees", "revenue_yuan", "assets_yuan", "size_derived",
             pl.lit("").alias("size_override"), pl.lit("").alias("size_override_reason"),
             pl.col("size_derived").alias("size"), "platform", "project_code",
             "contractor_credit_code", "address", "start_date", "end_date", "workers",
+            "name_search", "name_bigrams",
         )
         if raw_connection is None:
             placeholders = ", ".join(["%s"] * len(DB_COLUMNS))

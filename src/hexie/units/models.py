@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hexie.core.scoping import scope_for
 
+from .search import BigramsField, bigram_keys, search_text
 from .size import Size
 
 
@@ -64,6 +65,10 @@ class Unit(models.Model):
     workers = models.PositiveIntegerField(_("务工人数"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Derived from the name on every save and by the import (search.py, docs/decisions.md
+    # D19); never edited, never audited.
+    name_search = models.TextField(_("名称检索文本"), default="", editable=False)
+    name_bigrams = BigramsField(_("名称二字组"))
 
     objects = UnitQuerySet.as_manager()
 
@@ -102,10 +107,21 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.name_search = search_text(self.name)
+        self.name_bigrams = bigram_keys(self.name_search)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
+        super().save(*args, **kwargs)
+
     @property
     def identifier(self) -> str:
         return self.credit_code or self.project_code or self.region_id
 
+
+# Columns computed from others, left out of audit snapshots and edit forms.
+DERIVED_FIELDS = ("name_search", "name_bigrams")
 
 
 class ImportJob(models.Model):

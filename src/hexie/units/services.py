@@ -13,7 +13,7 @@ from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 
-from .models import Kind, Unit
+from .models import DERIVED_FIELDS, Kind, Unit
 from .size import Size
 from .validation import LABELS, FieldError, UnitValidator
 
@@ -44,6 +44,11 @@ def unit_to_raw(unit: Unit) -> dict:
     raw = {name: getattr(unit, name) for name in LABELS if name not in ("region_code",)}
     raw["region_code"] = unit.region_id
     return raw
+
+
+def snapshot(unit: Unit) -> dict:
+    """The unit's fields for the audit log, without the columns derived from the name."""
+    return {k: v for k, v in audit.snapshot(unit).items() if k not in DERIVED_FIELDS}
 
 
 def effective_size(unit: Unit) -> str:
@@ -91,7 +96,7 @@ def create_unit(actor, data: dict) -> Unit:
         except IntegrityError as exc:  # a concurrent insert of the same code
             raise DomainError("该单位已登记（代码重复）。") from exc
         _ensure_still_in_scope(actor, unit, UNITS_CREATE)
-        audit.record(actor, "units.create", unit, after=audit.snapshot(unit),
+        audit.record(actor, "units.create", unit, after=snapshot(unit),
                      region_code=unit.region_id)
     return unit
 
@@ -119,7 +124,7 @@ def update_unit(actor, unit: Unit, changes: dict) -> Unit:
             )
     with transaction.atomic():
         locked = Unit.objects.select_for_update().get(pk=unit.pk)
-        before = audit.snapshot(locked)
+        before = snapshot(locked)
         raw = unit_to_raw(locked) | changes
         cleaned, errors = UnitValidator.from_database().clean(raw)
         if errors:
@@ -137,7 +142,7 @@ def update_unit(actor, unit: Unit, changes: dict) -> Unit:
         locked.size = effective_size(locked)
         locked.save()
         _ensure_still_in_scope(actor, locked, UNITS_CHANGE)
-        after = audit.snapshot(locked)
+        after = snapshot(locked)
         if audit.changed_fields(before, after) != ["updated_at"]:
             audit.record(actor, "units.update", locked, before=before, after=after,
                          region_code=locked.region_id)
@@ -160,13 +165,13 @@ def override_size(actor, unit: Unit, size: str, reason: str) -> Unit:
         raise DomainError("核定（或撤销核定）企业规模必须填写理由。", field="size_override_reason")
     with transaction.atomic():
         locked = Unit.objects.select_for_update().get(pk=unit.pk)
-        before = audit.snapshot(locked)
+        before = snapshot(locked)
         locked.size_override = size
         locked.size_override_reason = reason if size else ""
         locked.size = effective_size(locked)
         locked.save(update_fields=["size_override", "size_override_reason", "size", "updated_at"])
         audit.record(actor, "units.override_size", locked, before=before,
-                     after=audit.snapshot(locked) | {"reason": reason},
+                     after=snapshot(locked) | {"reason": reason},
                      region_code=locked.region_id)
     return locked
 
@@ -178,7 +183,7 @@ def delete_unit(actor, unit: Unit) -> None:
             raise NotPermitted("只有三方办公室可以注销创建单位。")
         raise OutOfScope()
     with transaction.atomic():
-        before = audit.snapshot(unit)
+        before = snapshot(unit)
         pk, region = unit.pk, unit.region_id
         try:
             unit.delete()
