@@ -6,3 +6,10 @@ class AssessmentsConfig(AppConfig):
     name = "hexie.assessments"
     label = "assessments"
     verbose_name = _("单位自评")
+
+    def ready(self):
+        from hexie.core import worklist
+
+        from .worklist import assessment_todos
+
+        worklist.register(assessment_todos)
