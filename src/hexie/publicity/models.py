@@ -149,7 +149,13 @@ class PublishedEntry(models.Model):
         verbose_name = _("公布名单条目")
         verbose_name_plural = _("公布名单条目")
         ordering = ["published_list_id", "region_code", "id"]
-        indexes = [models.Index(fields=["region_code"], name="published_entry_region_idx")]
+        indexes = [
+            models.Index(fields=["region_code"], name="published_entry_region_idx"),
+            # Region-prefix filters of the public page (LIKE '3301%') on PostgreSQL; the name
+            # and code searches use the trigram indexes of migration 0003.
+            models.Index(fields=["region_code"], name="published_entry_region_pfx",
+                         opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return self.unit_name
