@@ -6,3 +6,10 @@ class SurveysConfig(AppConfig):
     name = "hexie.surveys"
     label = "surveys"
     verbose_name = _("职工满意度调查")
+
+    def ready(self):
+        from hexie.core import worklist
+
+        from .worklist import survey_todos
+
+        worklist.register(survey_todos)
