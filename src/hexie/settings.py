@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -212,6 +213,13 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The daily deadline reminders (hexie.notifications.tasks; idempotent, see docs/decisions.md D23).
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {
+        "task": "hexie.notifications.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),  # in TIME_ZONE: 07:00 Beijing time
+    },
+}
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

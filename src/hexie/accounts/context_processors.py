@@ -1,4 +1,5 @@
 from hexie.core.scoping import scope_for
+from hexie.notifications.selectors import unread_count
 
 from .roles import AUDIT_VIEW, CAMPAIGNS_VIEW, UNITS_CREATE, UNITS_IMPORT, UNITS_VIEW
 
@@ -18,5 +19,6 @@ def roles(request):
             # from the workbench.
             "campaigns": bool(scope_for(user, CAMPAIGNS_VIEW).region_prefixes),
             "memberships": list(user.memberships.all()),
+            "unread": unread_count(user),
         }
     }

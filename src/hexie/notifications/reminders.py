@@ -27,3 +27,51 @@ def register(provider: Callable) -> Callable:
     if provider not in PROVIDERS:
         PROVIDERS.append(provider)
     return provider
+
+
+def lead_days() -> tuple[int, ...]:
+    """The days before a deadline on which a reminder goes out (recognition policy
+    ``reminders.lead_days``)."""
+    from hexie.recognition import policy
+
+    return tuple(sorted(set(policy.current().reminder_lead_days), reverse=True))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    sent: int  # reminders sent in this run (one per deadline and lead day)
+    messages: int  # in-app messages written for them
+    skipped: int  # due on a lead day but already sent by an earlier run
+
+
+def send_due(today: datetime.date) -> RunResult:
+    """Ask every provider for its deadlines and send each one whose ``due_on − today`` is a
+    lead day, once: the ReminderSent key ``<deadline key>:<lead>d`` is written in the same
+    transaction as the messages, so a second run (or a concurrent one) sends nothing again.
+    A deadline already past is never reminded."""
+    from django.db import IntegrityError, transaction
+
+    from .models import ReminderSent
+    from .services import notify
+
+    leads = set(lead_days())
+    sent = messages = skipped = 0
+    for provider in list(PROVIDERS):
+        for deadline in provider(today):
+            lead = (deadline.due_on - today).days
+            if lead not in leads:
+                continue
+            key = f"{deadline.key}:{lead}d"
+            if ReminderSent.objects.filter(key=key).exists():
+                skipped += 1
+                continue
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(key=key[:120])
+                    messages += notify(deadline.recipients, "reminder", deadline.title,
+                                       deadline.body, deadline.url)
+            except IntegrityError:  # a concurrent run sent it first
+                skipped += 1
+                continue
+            sent += 1
+    return RunResult(sent, messages, skipped)

@@ -11,6 +11,9 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from hexie.core import audit
+from hexie.core.errors import OutOfScope
+
 from .models import Notification
 
 
@@ -35,3 +38,41 @@ def notify(recipients: Iterable, kind: str, title: str, body: str = "", url: str
 
         transaction.on_commit(send)
     return len(made)
+
+
+def _own(actor, notification: Notification) -> None:
+    """A message is its recipient's alone: anyone else is answered 404."""
+    if actor is None or not actor.is_authenticated or notification.recipient_id != actor.pk:
+        raise OutOfScope()
+
+
+def mark_read(actor, notification: Notification) -> Notification:
+    """The recipient has read one message (the first reading only; later ones change
+    nothing). Audited like the reading of an initiative letter."""
+    _own(actor, notification)
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().get(pk=notification.pk)
+        if locked.read_at is None:
+            before = audit.snapshot(locked)
+            locked.read_at = timezone.now()
+            locked.save(update_fields=["read_at"])
+            audit.record(actor, "notifications.read", locked, before=before,
+                         after=audit.snapshot(locked))
+    return locked
+
+
+def mark_all_read(actor) -> int:
+    """The recipient has read every unread message: one audit event with their ids."""
+    if actor is None or not actor.is_authenticated:
+        raise OutOfScope()
+    with transaction.atomic():
+        unread = Notification.objects.select_for_update().filter(recipient_id=actor.pk,
+                                                                 read_at__isnull=True)
+        ids = sorted(unread.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+        audit.record(actor, "notifications.read_all", None,
+                     object_type=Notification._meta.label_lower, object_id="",
+                     object_repr=f"{len(ids)} 条消息", after={"ids": ids})
+    return len(ids)
