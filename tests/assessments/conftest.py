@@ -9,13 +9,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from hexie.accounts.roles import Role
 from hexie.assessments import services
 from hexie.assessments.demo import compliant_facts, tiny_pdf
 from hexie.campaigns import services as campaign_services
 from hexie.standards import services as standards
-from tests.campaigns.conftest import congress, day
-from tests.factories import NANHU, NANHU_TOWN, XIHU, XIHU_TOWN, UnitFactory, make_user
+from tests.campaigns.conftest import (  # noqa: F401 (the campaign tests' world, reused)
+    campaign,
+    congress,
+    day,
+    media_root,
+    office,
+    other_office,
+    other_unit,
+    unit,
+    unit_admin,
+    year,
+)
 
 PDF = tiny_pdf("evidence")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -62,9 +71,9 @@ def load_baseline_version(tmp_path, version, mutate):
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "files"
-    return settings.MEDIA_ROOT
+def fast_passwords(settings):
+    """Users are made in every test; the production hasher's cost buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -76,50 +85,13 @@ def libraries(db):
 
 
 @pytest.fixture
-def year():
-    from django.utils import timezone
-
-    return timezone.localdate().year - 1
-
-
-@pytest.fixture
-def office(db):
-    return make_user(Role.COUNTY_OFFICE, region=XIHU)
-
-
-@pytest.fixture
-def other_office(db):
-    return make_user(Role.COUNTY_OFFICE, region=NANHU)
-
-
-@pytest.fixture
-def unit(db):
-    return UnitFactory(region_id=XIHU_TOWN, name="西湖自评科技有限公司")
-
-
-@pytest.fixture
-def other_unit(db):
-    return UnitFactory(region_id=NANHU_TOWN, name="南湖测试有限公司")
-
-
-@pytest.fixture
-def unit_admin(unit):
-    return make_user(Role.UNIT_ADMIN, unit=unit)
-
-
-@pytest.fixture
-def campaign(office, year):
-    return campaign_services.open_campaign(office, XIHU, year)
-
-
-@pytest.fixture
-def pledge(campaign, unit, unit_admin, year):
+def pledge(campaign, unit, unit_admin, year):  # noqa: F811 (fixtures above)
     return campaign_services.pledge(unit_admin, unit, year=year, pledged_on=day(year, 3, 10),
                                     congress=congress(day(year, 3, 1)))
 
 
 @pytest.fixture
-def draft(pledge, unit, unit_admin, year):
+def draft(pledge, unit, unit_admin, year):  # noqa: F811
     return services.start_draft(unit_admin, unit, year)
 
 
