@@ -66,6 +66,8 @@ def test_filters_by_year_city_county_and_search(client, world, year, recognition
     code = recognition.unit.credit_code
     assert names(client.get(f"/public/?q={code[-8:].lower()}")) == ["西湖和谐科技有限公司"]
     assert names(client.get("/public/?q=撤销")) == []
+    # A search never matches across the name and the code.
+    assert names(client.get(f"/public/?q=公司{code[:2]}")) == []
     assert names(client.get(f"/public/?year={year}&city=3304")) == []
 
 

@@ -367,6 +367,8 @@ def test_publish_confirmed_and_never_noticed_units_not_removed_ones(office, year
     entry = entries["西湖和谐科技有限公司"]
     assert (entry.identifier, entry.kind, entry.region_code, entry.region_name) == (
         recognition.unit.credit_code, "enterprise", XIHU_TOWN, "杭州市西湖区北山街道")
+    assert entry.year == year
+    assert entry.search_text == f"西湖和谐科技有限公司\x1f{recognition.unit.credit_code}"
     event = events("publicity.publish").get()
     assert (event.after["after_notice"], event.after["without_notice"]) == (1, 1)
     assert sorted(event.after["recognitions"]) == sorted([recognition.pk, second.pk])

@@ -25,7 +25,8 @@ class NoticeForm(ServiceErrorsMixin, forms.Form):
                                 widget=forms.DateInput(attrs={"type": "date"}))
     recognitions = forms.MultipleChoiceField(label=_("列入公示的单位（不选为全部待公示单位）"),
                                              required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=forms.CheckboxSelectMultiple(
+                                                 attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, pending=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +55,8 @@ class ObjectionForm(ServiceErrorsMixin, forms.Form):
 
 class HandleForm(ServiceErrorsMixin, forms.Form):
     upheld = forms.TypedChoiceField(
-        label=_("处理结论"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        label=_("处理结论"), coerce=lambda v: v == "1",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         choices=[("0", _("异议不成立（保留）")), ("1", _("异议成立（撤销认定，移出名单）"))],
     )
     finding = forms.CharField(label=_("核查情况"), required=False,

@@ -384,14 +384,16 @@ def publish_list(actor, region_code: str, year, title: str = "") -> PublishedLis
             raise DomainError(
                 f"本县（市、区）{year} 年度名单已公布，每个县（市、区）每年只公布一份名单。",
                 field="year", code="already_published") from exc
-        PublishedEntry.objects.bulk_create([
-            PublishedEntry(
-                published_list=published, recognition=rec, unit_name=rec.unit.name,
-                identifier=rec.unit.credit_code or rec.unit.project_code or "",
-                kind=rec.unit.kind, region_code=rec.unit.region_id,
+        entries = []
+        for rec in recs:
+            identifier = rec.unit.credit_code or rec.unit.project_code or ""
+            entries.append(PublishedEntry(
+                published_list=published, recognition=rec, year=year, unit_name=rec.unit.name,
+                identifier=identifier, kind=rec.unit.kind, region_code=rec.unit.region_id,
                 region_name=rec.unit.region.full_name,
-            ) for rec in recs
-        ], batch_size=1000)
+                search_text=PublishedEntry.search_key(rec.unit.name, identifier),
+            ))
+        PublishedEntry.objects.bulk_create(entries, batch_size=1000)
         noticed = sum(1 for r in recs if r.state == State.CONFIRMED)
         for rec in recs:
             advance(rec, "publish", "公布", rule=rules.publish_rule)
