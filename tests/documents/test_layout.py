@@ -97,3 +97,14 @@ def test_layout_numbers_come_from_the_yaml():
     assert spec.area == (156, 225) and spec.right == 26 and spec.bottom == 35
     assert spec.body_pt == 16 and spec.title_pt == 22 and spec.lines_per_page == 22
     assert re.fullmatch(r"gbt9704-v\d+", spec.version)
+
+
+@pytest.mark.parametrize(("title", "lines"), [
+    ("关于开展2026年度和谐劳动关系创建活动的倡议书",
+     ["关于开展2026年度", "和谐劳动关系创建活动的倡议书"]),
+    ("和谐劳动关系单位认定通知书", ["和谐劳动关系单位认定通知书"]),
+])
+def test_a_long_title_breaks_at_a_word_boundary(title, lines):
+    doc = OfficialDocument("测试")
+    doc.use("serif-bold", doc.spec.title_pt)
+    assert doc.balanced(title, doc.spec.area[0]) == lines

@@ -43,11 +43,24 @@ def test_initiative_letter(world, tmp_path):
     text = flat(pdf_text(data, tmp_path))
     assert "杭州市西湖区协调劳动关系三方会议办公室" in text
     assert LETTER_TITLE in text
-    assert LONG_NAME + "：" in text
+    assert LONG_NAME + "：" in text and f"送达单位：{LONG_NAME}" in text
     assert "“和谐劳动、共建共享”" in text and "浙人社发〔2023〕17号" in text
     sent = world["letter"].sent_at.astimezone()
     assert f"{sent.year}年" in text and "—1—" in text
     assert_vendored_subsets(data, tmp_path)
+
+
+def test_a_letter_with_its_own_salutation_and_signer_keeps_them_once(world, tmp_path):
+    letter = world["letter"]
+    letter.body = ("全区各企业、工地项目、工业园区、乡镇（街道）和行业协会：\n"
+                   "请经职工大会或职工代表大会讨论确定后，提交创建承诺书。\n"
+                   "西湖区协调劳动关系三方会议办公室")
+    text = flat(pdf_text(pdfs.initiative_letter(letter, world["delivery"]), tmp_path))
+    assert text.count("和行业协会：") == 1
+    assert LONG_NAME + "：" not in text  # the letter's own 主送 line stands
+    assert text.count("西湖区协调劳动关系三方会议办公室") == 2  # the masthead, the signer
+    assert "西湖区协调劳动关系三方会议办公室" + f"{letter.sent_at.astimezone().year}年" in text
+    assert f"送达单位：{LONG_NAME}" in text
 
 
 def test_the_office_copy_has_no_addressee(world, tmp_path):

@@ -33,6 +33,9 @@ PT = 25.4 / 72  # one point in millimetres
 # opening mark.
 NO_START = set("，。、；：？！）」』》〉】〕”’…—·％%,.;:?!)]}")
 NO_END = set("（「『《〈【〔“‘([{")
+# Where a two-line title may break (after these characters, or before these words).
+TITLE_BREAK_AFTER = set("的、与及度")
+TITLE_BREAK_BEFORE = ("和谐", "关于")
 _TOKENS = re.compile(r"[A-Za-z0-9@#&*+\-_./:]+| +|.", re.S)
 _IGNORED = {"\n", "\r", "\t"}
 
@@ -74,6 +77,7 @@ class Layout:
     number_pt: float
     number_below: float
     number_indent_chars: int
+    record_pt: float
     table_pt: float
     table_heading_pt: float
     table_pitch: float
@@ -112,6 +116,7 @@ def layout() -> Layout:
         signature_gap_lines=d["signature"]["gap_lines"],
         number_pt=d["page_number"]["size_pt"], number_below=d["page_number"]["below_type_area_mm"],
         number_indent_chars=d["page_number"]["side_indent_chars"],
+        record_pt=d["record"]["size_pt"],
         table_pt=d["table"]["size_pt"], table_heading_pt=d["table"]["heading_size_pt"],
         table_pitch=d["table"]["line_pitch_mm"], table_padding=d["table"]["padding_mm"],
     )
@@ -216,12 +221,31 @@ class OfficialDocument(FPDF):
         lines = self.wrap(text, width)
         if len(lines) < 2:
             return lines
+        if len(lines) == 2:  # the usual long title: break where the words allow
+            best = self._title_break(text, width)
+            if best:
+                return best
         target = self.width(text) / len(lines)
         for step in range(40):
             trial = self.wrap(text, min(width, target + step * self.font_size / 2))
             if len(trial) == len(lines):
                 return trial
         return lines
+
+    def _title_break(self, text: str, width: float) -> list[str] | None:
+        """Two lines split near the middle at a word boundary GB/T 9704 asks for ("回行时要
+        做到词意完整"): after 的、与、及、年度, or before 和谐 / 关于; None if there is none."""
+        middle = len(text) / 2
+        cuts = [i for i in range(2, len(text) - 1)
+                if text[i - 1] in TITLE_BREAK_AFTER or text.startswith(TITLE_BREAK_BEFORE, i)]
+        for i in sorted(cuts, key=lambda i: abs(i - middle)):
+            if abs(i - middle) > len(text) / 4:
+                break
+            head, tail = text[:i], text[i:]
+            if (self.width(head) <= width and self.width(tail) <= width
+                    and tail[0] not in NO_START and head[-1] not in NO_END):
+                return [head, tail]
+        return None
 
     # --- blocks --------------------------------------------------------------------------------
 
@@ -316,6 +340,25 @@ class OfficialDocument(FPDF):
             x = min(max(centre - w / 2, s.left), s.left + s.area[0] - w)
             self.line(text_line, x=x, width=w + 0.5)
         self.line(date, x=right_edge - date_w, width=date_w + 0.5)
+
+    def record(self, lines: list[str]) -> None:
+        """版记: ruled lines of record below the text (who received it, when), in 4号."""
+        s = self.spec
+        self.use("serif", s.record_pt)
+        pitch = s.record_pt * PT * 1.8
+        wrapped = [w for text in lines for w in self.wrap(text, s.area[0] - self.font_size)]
+        if self.get_y() + s.pitch + len(wrapped) * pitch > self.page_break_trigger:
+            self.add_page()
+        else:
+            self.ln(s.pitch)
+        y = self.get_y()
+        self.set_line_width(0.35)
+        super().line(s.left, y, s.left + s.area[0], y)
+        for text_line in wrapped:
+            self.line(text_line, x=s.left + self.font_size / 2, height=pitch)
+        y = self.get_y()
+        super().line(s.left, y, s.left + s.area[0], y)
+        self.use("serif", s.body_pt)
 
     def table(self, headings: list[str], rows, widths: list[float],
               aligns: list[str] | None = None) -> None:

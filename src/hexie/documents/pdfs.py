@@ -20,16 +20,38 @@ def office_name(division) -> str:
     return _("%(region)s协调劳动关系三方会议办公室") % {"region": division.full_name}
 
 
+def _letter_parts(body: str) -> tuple[str, list[str], str]:
+    """The letter's own 主送 line (a first paragraph ending with a colon), its paragraphs, and
+    its own signature line (a short last paragraph naming an office, no punctuation)."""
+    paragraphs = [p.strip() for p in (body or "").splitlines() if p.strip()]
+    salutation = paragraphs.pop(0) if paragraphs and paragraphs[0][-1] in "：:" else ""
+    signer = ""
+    if paragraphs and len(paragraphs[-1]) <= 40 and paragraphs[-1].endswith(
+        ("办公室", "三方", "委员会")
+    ) and not any(c in paragraphs[-1] for c in "，。；！？,.;!?"):
+        signer = paragraphs.pop()
+    return salutation, paragraphs, signer
+
+
 def initiative_letter(letter: InitiativeLetter, delivery: LetterDelivery | None = None) -> bytes:
-    """The letter as the county office sent it; addressed to the unit when it is a delivery."""
+    """The letter as the county office sent it. The unit's copy (a delivery) is addressed to the
+    unit unless the letter has its own 主送 line, and ends with the delivery record (版记)."""
     issuer = office_name(letter.campaign.region)
+    salutation, paragraphs, signer = _letter_parts(letter.body)
     doc = OfficialDocument(letter.title, issuer)
     doc.masthead(issuer)
     doc.title_block(letter.title)
+    if salutation or delivery is not None:
+        doc.addressee(salutation.rstrip("：:") if salutation else delivery.unit.name)
+    for paragraph in paragraphs:
+        doc.paragraph(paragraph)
+    doc.signature(signer or issuer, timezone.localdate(letter.sent_at))
     if delivery is not None:
-        doc.addressee(delivery.unit.name)
-    doc.paragraphs(letter.body)
-    doc.signature(issuer, timezone.localdate(letter.sent_at))
+        doc.record([
+            _("送达单位：%(unit)s") % {"unit": delivery.unit.name},
+            _("送达日期：%(date)s") % {
+                "date": chinese_date(timezone.localdate(delivery.delivered_at))},
+        ])
     return doc.bytes()
 
 
@@ -119,7 +141,7 @@ def published_list(plist: PublishedList) -> bytes:
     doc.ln(doc.spec.pitch / 2)
     headings = [_("序号"), _("单位名称"), _("统一社会信用代码 / 项目代码"), _("类型"),
                 _("所在区划")]
-    doc.table(headings, rows, widths=[11, 54, 42, 19, 30],
+    doc.table(headings, rows, widths=[11, 52, 44, 19, 30],
               aligns=["CENTER", "LEFT", "CENTER", "CENTER", "LEFT"])
     doc.signature(issuer, timezone.localdate(plist.published_at))
     return doc.bytes()

@@ -43,7 +43,7 @@ def pledge_window(today: datetime.date) -> list[Deadline]:
             recipients=recipients,
             title=_("%(year)s 年度创建承诺书请于 %(date)s 前提交") % {
                 "year": campaign.year, "date": f"{ends_on:%Y-%m-%d}"},
-            body=_("本单位已收到%(region)s%(year)s 年度和谐劳动关系创建活动倡议书，"
+            body=_("本单位已收到%(region)s发出的 %(year)s 年度和谐劳动关系创建活动倡议书，"
                    "尚未提交创建承诺书。请经职工大会或职工代表大会讨论确定后，在第一季度结束前提交。"
                    "依据：浙人社发〔2023〕17号 四（一）。") % {
                 "region": campaign.region.full_name, "year": campaign.year},
