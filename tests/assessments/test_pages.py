@@ -216,3 +216,26 @@ def test_no_todo_for_older_pledges_or_offices(office, unit_admin, pledge):
     pledge.year = pledge.year - 2
     pledge.save()
     assert not [t for t in todos_for(unit_admin) if t.key.startswith("assessments.")]
+
+
+def test_live_fragment_shows_not_applicable(client, campaign, year):
+    """A town whose area has no large or medium enterprises: PT's "大中型企业100%落实" has a zero
+    denominator the library calls not applicable: the item reads 不适用 and does not fail."""
+    from hexie.assessments.demo import compliant_facts
+    from hexie.campaigns import services as campaign_services
+    from hexie.standards import services as standards
+    from tests.campaigns.conftest import congress, day
+    from tests.factories import XIHU_TOWN, UnitFactory
+
+    town = UnitFactory(region_id=XIHU_TOWN, kind="town", size="")
+    admin = make_user(Role.UNIT_ADMIN, unit=town)
+    campaign_services.pledge(admin, town, year=year, pledged_on=day(year, 3, 10),
+                             congress=congress(day(year, 3, 1)))
+    sa = services.start_draft(admin, town, year)
+    facts = compliant_facts(standards.compiled(sa.standard_id), sa.profile)
+    facts |= {"large_medium_enterprises_total": 0,
+              "large_medium_enterprises_level_wage_negotiation": 0}
+    client.force_login(admin)
+    page = text(client.post(f"/assessments/{sa.pk}/live/", form_data(facts)))
+    assert 'data-status="not_applicable"' in page and "不适用" in page
+    assert "达到创建标准" in page and "未达到创建标准" not in page

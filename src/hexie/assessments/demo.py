@@ -13,7 +13,8 @@ from .models import SelfAssessment
 
 def compliant_facts(lib, profile: dict, headcount: int = 100) -> dict:
     """Facts that meet every rule of the unit's sets: booleans true, every rate at 100%
-    (numerator = denominator = ``headcount``), every single-fact rule at its threshold."""
+    (numerator = denominator: ``headcount`` people, or ``headcount`` × 100 yuan), every
+    single-fact rule at its threshold."""
     facts: dict = {}
     thresholds: dict = {}
     for set_id in set_ids_of(lib, profile):
@@ -22,7 +23,8 @@ def compliant_facts(lib, profile: dict, headcount: int = 100) -> dict:
                 facts[item.fact] = True
             elif item.rule.rate:
                 for name in item.rule.rate:
-                    facts[name] = headcount
+                    money = lib.facts[name].type == "number"
+                    facts[name] = headcount * 100 if money else headcount
             else:
                 bound = item.rule.value + (1 if item.rule.op == ">" else 0)
                 thresholds[item.rule.fact] = max(thresholds.get(item.rule.fact, bound), bound)
