@@ -261,11 +261,12 @@ _SIGNATURES = {
 _SUFFIXES = {"pdf": (".pdf",), "png": (".png",), "jpeg": (".jpg", ".jpeg")}
 
 
-def check_minutes_file(upload: UploadedFile | None) -> None:
-    """PDF or image, within the size limit, and really what its name says."""
+def check_minutes_file(upload: UploadedFile | None, *, rule: str = RULE_PLEDGE) -> None:
+    """PDF or image, within the size limit, and really what its name says (``rule`` is the
+    step's seed rule named when the file is missing)."""
     rules = policy.current()
     if upload is None:
-        raise DomainError(f"请上传职工（代表）大会会议记录（PDF 或图片）。依据：{RULE_PLEDGE}。",
+        raise DomainError(f"请上传职工（代表）大会会议记录（PDF 或图片）。依据：{rule}。",
                           field="minutes")
     allowed = ", ".join(s for t in rules.minutes_types for s in _SUFFIXES[t])
     name = (upload.name or "").lower()
@@ -283,10 +284,13 @@ def check_minutes_file(upload: UploadedFile | None) -> None:
                           field="minutes")
 
 
-def _check_congress(congress: CongressInput | None, pledged_on: datetime.date) -> None:
+def check_congress(congress: CongressInput | None, pledged_on: datetime.date, *,
+                   rule: str = RULE_PLEDGE) -> None:
+    """The congress record of a step held on ``pledged_on``: kind, date not after it, quorum,
+    resolution and minutes (the recognition application reuses it with its own ``rule``)."""
     rules = policy.current()
     if congress is None:
-        raise DomainError(f"缺少职工（代表）大会记录。依据：{RULE_PLEDGE}。", field="congress",
+        raise DomainError(f"缺少职工（代表）大会记录。依据：{rule}。", field="congress",
                           code="no_congress")
     if congress.kind not in CongressKind.values:
         raise DomainError("会议形式应为职工代表大会或职工大会。", field="kind")
@@ -314,7 +318,7 @@ def _check_congress(congress: CongressInput | None, pledged_on: datetime.date) -
         )
     if not (congress.resolution or "").strip():
         raise DomainError("请填写会议决议（大会讨论确定参加创建的结论）。", field="resolution")
-    check_minutes_file(congress.minutes)
+    check_minutes_file(congress.minutes, rule=rule)
 
 
 def campaign_for_unit(unit: Unit, year: int) -> CampaignYear | None:
@@ -350,7 +354,7 @@ def pledge(actor, unit: Unit, *, year: int, pledged_on: datetime.date | None,
     if Pledge.objects.filter(unit=unit, year=year).exists():
         raise DomainError(f"本单位已提交 {year} 年度创建承诺书，每年只能承诺一次。",
                           field="year", code="duplicate")
-    _check_congress(congress, pledged_on)
+    check_congress(congress, pledged_on)
     with transaction.atomic():
         record = CongressRecord(
             unit=unit, purpose=CongressPurpose.PLEDGE, kind=congress.kind,

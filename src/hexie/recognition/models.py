@@ -58,6 +58,8 @@ class Application(models.Model):
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
+    # 1 for the first review; an accepted appeal opens round 2 with new assignments.
+    review_round = models.PositiveSmallIntegerField(_("评审轮次"), default=1)
 
     class Meta:
         verbose_name = _("认定申请")
@@ -105,6 +107,9 @@ class ReviewAssignment(models.Model):
         verbose_name=_("认定申请"),
     )
     track = models.CharField(_("评审类别"), max_length=16, choices=Track.choices)
+    # The application's review round this assignment belongs to (a new round after an
+    # accepted appeal; the earlier round's opinions stay on record).
+    round = models.PositiveSmallIntegerField(_("评审轮次"), default=1)
     # Tripartite: the named staff member. Third party: the organisation; any of its assessors
     # may fill it in (``submitted_by`` records who did).
     reviewer = models.ForeignKey(

@@ -30,6 +30,7 @@ class Policy:
     notice_period_days: int
     appeal_window_days: int
     reminder_lead_days: tuple[int, ...]
+    appeal_rule: str = ""
 
     def weights_for(self, region_code: str) -> Weights:
         """The weights of the longest configured prefix of ``region_code``, else the default."""
@@ -48,22 +49,42 @@ def _weights(data: dict) -> Weights:
     return w
 
 
+def _check_leads(confirm_share: Fraction, weights: Weights, where: str) -> None:
+    """The tripartite review leads (seed 四（三）"三方评审为主、社会评估为补充"): a unanimous
+    tripartite confirmation reaches the bound whatever the third party says, and the third
+    party alone never does (third_party < confirm_share <= tripartite)."""
+    if not 0 < confirm_share <= 1:
+        raise ValueError(f"confirm_share must lie in (0, 1]: {confirm_share}")
+    if not weights.third_party < confirm_share <= weights.tripartite:
+        raise ValueError(
+            f"review weights {where} must satisfy third_party < confirm_share <= tripartite "
+            f"(the tripartite review leads, seed 四（三）)"
+        )
+
+
 def parse(data: dict) -> Policy:
     review = data["review"]
+    confirm_share = Fraction(str(review["confirm_share"]))
+    default_weights = _weights(review["weights"]["default"])
+    region_weights = {str(k): _weights(v)
+                      for k, v in (review["weights"].get("regions") or {}).items()}
+    _check_leads(confirm_share, default_weights, "default")
+    for prefix, weights in region_weights.items():
+        _check_leads(confirm_share, weights, prefix)
     return Policy(
         version=str(data["version"]),
         source=data["source"],
         application_rule=data["application"]["rule"],
         review_rule=review["rule"],
-        default_weights=_weights(review["weights"]["default"]),
-        region_weights={str(k): _weights(v)
-                        for k, v in (review["weights"].get("regions") or {}).items()},
-        confirm_share=Fraction(str(review["confirm_share"])),
+        default_weights=default_weights,
+        region_weights=region_weights,
+        confirm_share=confirm_share,
         review_due_days=int(review["due_days"]),
         notice_rule=data["notice"]["rule"],
         notice_period_days=int(data["notice"]["period_days"]),
         appeal_window_days=int(data["appeal"]["window_days"]),
         reminder_lead_days=tuple(int(d) for d in data["reminders"]["lead_days"]),
+        appeal_rule=data["appeal"].get("rule", ""),
     )
 
 
