@@ -108,3 +108,29 @@ def test_a_long_title_breaks_at_a_word_boundary(title, lines):
     doc = OfficialDocument("测试")
     doc.use("serif-bold", doc.spec.title_pt)
     assert doc.balanced(title, doc.spec.area[0]) == lines
+
+
+# Real unit names of Zhejiang (public registers), chosen for characters of place names and
+# trade names that are rare elsewhere.
+REAL_NAMES = [
+    "浙江吉利控股集团有限公司", "杭州娃哈哈集团有限公司", "万向集团公司", "浙江海亮股份有限公司",
+    "宁波舟山港股份有限公司", "正泰集团股份有限公司", "中国绍兴黄酒集团有限公司",
+    "巨化集团有限公司", "浙江中国小商品城集团股份有限公司", "浙江衢州鑫巨氟材料有限公司",
+    "温州市瓯海区娄桥街道", "宁波市鄞州区", "嵊州市甘霖镇", "浙江嘉欣丝绸股份有限公司",
+    "台州市椒江区", "丽水市莲都区碧湖镇", "浙江菲达环保科技股份有限公司",
+    "浙江龙盛集团股份有限公司",
+    "浙江晶盛机电股份有限公司", "浙江歌瑞新材料有限公司", "温州市鹿城区藤桥镇", "诸暨市璜山镇",
+    "乐清市柳市镇", "浙江禾欣实业集团股份有限公司", "浙江婺州建设有限公司", "舟山市嵊泗县",
+]
+
+
+def test_real_unit_names_and_every_document_text_are_covered():
+    from pathlib import Path
+
+    import hexie.documents as package
+
+    covered = cmap(FACES["serif"])
+    sources = "".join(p.read_text(encoding="utf-8") for p in Path(package.__file__).parent
+                      .rglob("*.py"))
+    texts = "".join(REAL_NAMES) + "".join(re.findall(r"[\u3000-\u9fff\uff00-\uffef]", sources))
+    assert not sorted({c for c in texts if ord(c) not in covered})

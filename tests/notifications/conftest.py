@@ -4,17 +4,18 @@ from hexie.accounts.roles import Role
 from tests.factories import XIHU, make_user
 
 
-@pytest.fixture
-def alice(db):
+def _office_with_mail(name):
     user = make_user(Role.COUNTY_OFFICE, region=XIHU)
-    user.email = "alice@example.org"
+    user.email = f"{name}@example.org"
     user.save(update_fields=["email"])
     return user
+
+
+@pytest.fixture
+def alice(db):
+    return _office_with_mail("alice")
 
 
 @pytest.fixture
 def bob(db):
-    user = make_user(Role.COUNTY_OFFICE, region=XIHU)
-    user.email = "bob@example.org"
-    user.save(update_fields=["email"])
-    return user
+    return _office_with_mail("bob")
