@@ -4,11 +4,12 @@
 import pytest
 from rest_framework.test import APIClient
 
+from hexie.publicity import services
 from hexie.publicity.models import Objection, PublicNotice, PublishedList
 from hexie.recognition.models import Recognition
-from tests.factories import XIHU
+from tests.factories import XIHU, XIHU_TOWN, UnitFactory
 
-from .conftest import days
+from .conftest import days, make_recognition
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,15 @@ def test_anonymous_gets_no_office_api(db):
     client = APIClient()
     for url in ("/api/v1/notices/", "/api/v1/objections/", "/api/v1/published-lists/"):
         assert client.get(url).status_code in (401, 403)
+
+
+def test_notice_list_queries_do_not_grow(office, recognition, second, year,
+                                         django_assert_max_num_queries):
+    services.open_notice(office, XIHU, year, [recognition.pk], title="公示一")
+    services.open_notice(office, XIHU, year, [second.pk], title="公示二")
+    other = make_recognition(UnitFactory(region_id=XIHU_TOWN), year)
+    services.open_notice(office, XIHU, year, [other.pk], title="公示三")
+    client = api(office)
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/notices/")
+    assert [n["title"] for n in response.data["results"]] == ["公示三", "公示二", "公示一"]

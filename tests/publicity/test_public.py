@@ -52,6 +52,7 @@ def test_public_page_needs_no_sign_in(client, world, year):
     body = response.content.decode()
     assert "被撤销有限公司" not in body and "尚未公布有限公司" not in body
     assert f"西湖区 {year} 年度名单" in body and "共 3 个单位" in body
+    assert f'href="/documents/lists/{world["xihu"].pk}.pdf"' in body
 
 
 def test_filters_by_year_city_county_and_search(client, world, year, recognition):
@@ -188,3 +189,16 @@ def test_public_page_pages(client, office, year, monkeypatch):
     assert first.context["page"].paginator.num_pages == 2
     assert len(names(first)) == 2 and len(names(second_page)) == 1
     assert "q=%E5%88%86%E9%A1%B5&page=2" in first.content.decode()
+
+
+def test_public_page_queries_do_not_grow_with_the_rows(client, world, office, year,
+                                                       django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        client.get("/public/")
+    for _ in range(5):
+        make_recognition(UnitFactory(region_id=XIHU_TOWN), year + 2)
+    services.publish_list(office, XIHU, year + 2, "再一份名单")
+    with django_assert_max_num_queries(8):
+        client.get("/public/")
+    with django_assert_max_num_queries(8):
+        client.get("/public/notices/")

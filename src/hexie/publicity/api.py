@@ -2,6 +2,7 @@
 same selectors and services as the pages) and the public, read-only list of published entries.
 Every refusal is {"detail", "field", "code"} in Chinese."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from hexie.accounts.roles import PUBLICITY_MANAGE
 from hexie.core.errors import DomainError
 from hexie.core.scoping import scope_for
+from hexie.recognition.models import Recognition
 from hexie.units.models import Kind
 
 from . import selectors, services
@@ -31,7 +33,7 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     def get_recognitions(self, notice) -> list[dict]:
         return [{"id": r.pk, "unit": r.unit_id, "unit_name": r.unit.name, "state": r.state}
-                for r in notice.recognitions.select_related("unit").order_by("id")]
+                for r in notice.recognitions.all()]
 
 
 class OpenNoticeSerializer(serializers.Serializer):
@@ -129,11 +131,17 @@ def _own_county(request, data) -> str:
     return data.get("region_code") or (prefixes[0] if prefixes else "")
 
 
+# The recognitions of each notice in the list, in one query for the page.
+_ON_NOTICE = Prefetch("recognitions",
+                      queryset=Recognition.objects.select_related("unit").order_by("id"))
+
+
 class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NoticeSerializer
 
     def get_queryset(self):
-        return selectors.notices_for(self.request.user).order_by("-id")
+        return (selectors.notices_for(self.request.user).order_by("-id")
+                .prefetch_related(_ON_NOTICE))
 
     def get_object(self):
         return selectors.get_notice(self.request.user, self.kwargs["pk"])

@@ -55,7 +55,7 @@ def _division_q(prefixes, field: str = "region") -> Q:
 
 def notices_for(user):
     return (PublicNotice.objects.filter(_division_q(office_prefixes(user)))
-            .select_related("region"))
+            .select_related("region", "region__parent", "region__parent__parent"))
 
 
 def get_notice(user, pk) -> PublicNotice:
@@ -67,7 +67,7 @@ def get_notice(user, pk) -> PublicNotice:
 
 def lists_for(user):
     return (PublishedList.objects.filter(_division_q(office_prefixes(user)))
-            .select_related("region"))
+            .select_related("region", "region__parent", "region__parent__parent"))
 
 
 def get_list(user, pk) -> PublishedList:
@@ -225,7 +225,8 @@ def published_entries(public_filter: PublicFilter):
 
 
 def published_lists(public_filter: PublicFilter):
-    lists = PublishedList.objects.select_related("region")
+    lists = PublishedList.objects.select_related("region", "region__parent",
+                                                 "region__parent__parent")
     if public_filter.year:
         lists = lists.filter(year=public_filter.year)
     if public_filter.region:
@@ -238,7 +239,8 @@ def open_notices(today: datetime.date | None = None):
     today = today or timezone.localdate()
     return (PublicNotice.objects.filter(state=PublicNotice.State.OPEN, starts_on__lte=today,
                                         ends_on__gte=today)
-            .select_related("region", "region__parent").order_by("ends_on", "id"))
+            .select_related("region", "region__parent", "region__parent__parent")
+            .order_by("ends_on", "id"))
 
 
 def on_notice(notice: PublicNotice):

@@ -136,7 +136,8 @@ def open_notice(actor, region_code: str, year, recognition_ids=None, *,
         if published is not None:
             raise DomainError(_duplicate_message(published) + "名单公布后不能再发布公示。",
                               field="year", code="already_published")
-        base = Recognition.objects.select_for_update().filter(region_id=region_code, year=year)
+        base = (Recognition.objects.select_for_update(of=("self",))
+                .filter(region_id=region_code, year=year))
         if wanted is None:
             recs = list(base.filter(state=State.PENDING).order_by("pk"))
         else:
@@ -215,7 +216,7 @@ def record_objection(actor, notice: PublicNotice, recognition: Recognition, *,
                 f"{notice.ends_on:%Y-%m-%d}）内：只受理公示期内收到的异议。"
                 f"依据：{rules.objection_rule}。",
                 field="received_on", code="outside_notice_period")
-        rec = (Recognition.objects.select_for_update().select_related("unit")
+        rec = (Recognition.objects.select_for_update(of=("self",)).select_related("unit")
                .filter(pk=recognition.pk).first())
         if rec is None or rec.notice_id != notice.pk:
             raise DomainError("该单位不在本次公示名单中。", field="recognition",
@@ -253,7 +254,7 @@ def handle_objection(actor, objection: Objection, *, upheld: bool, finding: str,
     if upheld and not finding:
         raise DomainError("异议成立须写明核查情况（作为撤销认定的理由）。", field="finding")
     with transaction.atomic():
-        locked = (Objection.objects.select_for_update().select_related("notice")
+        locked = (Objection.objects.select_for_update(of=("self",)).select_related("notice")
                   .get(pk=objection.pk))
         before = audit.snapshot(locked)
         advance(locked, "uphold" if upheld else "dismiss", "处理该异议",
@@ -261,7 +262,7 @@ def handle_objection(actor, objection: Objection, *, upheld: bool, finding: str,
         locked.finding, locked.answer = finding, answer
         locked.handled_by, locked.handled_at = actor, timezone.now()
         locked.save()
-        rec = Recognition.objects.select_for_update().select_related("unit").get(
+        rec = Recognition.objects.select_for_update(of=("self",)).select_related("unit").get(
             pk=locked.recognition_id)
         audit.record(actor, "publicity.handle_objection", locked, before=before,
                      after=audit.snapshot(locked) | {"rule": rules.objection_rule},
