@@ -64,9 +64,14 @@ def test_assign_decide_through_the_pages(client, office, application, reviewer, 
     # a second assignment is an illegal step, answered on the page
     again = client.post(f"/recognition/{application.pk}/assign/", {"staff": [reviewer.pk]})
     assert again.status_code == 400 and "当前状态为“评审中”" in text(again)
-    for a in application.assignments.all():
-        review(reviewer if a.track == "tripartite" else assessor, a)
+    assert 'data-testid="conclusion"' not in text(client.get(f"/recognition/{application.pk}/"))
+    review(reviewer, application.assignments.get(track="tripartite"))
+    interim = text(client.get(f"/recognition/{application.pk}/"))
+    assert 'data-testid="conclusion"' in interim and "结论为暂定" in interim
+    assert 'data-testid="decide-form"' not in interim
+    review(assessor, application.assignments.get(track="third_party"))
     page = text(client.get(f"/recognition/{application.pk}/"))
+    assert "结论为暂定" not in page
     assert 'data-testid="conclusion"' in page and 'data-testid="decide-form"' in page
     no_reason = client.post(f"/recognition/{application.pk}/decide/", {"passed": "1"})
     assert no_reason.status_code == 400 and "请填写认定决定的理由" in text(no_reason)

@@ -90,3 +90,4 @@ def test_review_deadlines_within_the_lead_time(in_review, reviewer, assessor, or
     review(reviewer, tripartite)
     assert [d.key for d in review_deadlines(now + datetime.timedelta(days=1))] == [
         f"review-due:{third.pk}"]
+

@@ -87,8 +87,8 @@ def _detail_context(request, application, **forms):
         Application.objects.filter(pk=application.pk)).exists()
     deciding = selectors.awaiting_decision(
         Application.objects.filter(pk=application.pk)).exists()
-    conclusion = (services.combined_conclusion(application) if current
-                  else None)
+    submitted = [a for a in current if a.state == "submitted"]
+    conclusion = services.combined_conclusion(application) if submitted else None
     appeals = list(application.appeals.select_related("filed_by", "handled_by"))
     return {
         "application": application, "assessment": application.self_assessment,
@@ -102,7 +102,8 @@ def _detail_context(request, application, **forms):
         "decide_form": forms.get("decide_form") or (
             DecideForm() if can_decide and deciding else None),
         "handle_form": forms.get("handle_form") or (HandleAppealForm() if can_decide else None),
-        "conclusion": conclusion, "appeals": appeals,
+        "conclusion": conclusion, "conclusion_interim": len(submitted) < len(current),
+        "appeals": appeals,
         "appeal_deadline": services.appeal_deadline(application),
     }
 
