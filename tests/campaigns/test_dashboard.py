@@ -285,9 +285,9 @@ def _queries(client, url):
     return len(ctx.captured_queries)
 
 
-# The dashboard's own queries: units (with the two letter semi-joins), pledges,
+# The dashboard's own queries: units with their pledges, units reached, units that signed,
 # self-assessments, applications, recognitions, division names, letters.
-DASHBOARD_QUERIES = 7
+DASHBOARD_QUERIES = 8
 # The page around it: session, user, memberships (twice), campaign, unread notifications, the
 # campaign region's full name (city, province).
 PAGE_QUERIES = DASHBOARD_QUERIES + 8
@@ -318,3 +318,92 @@ def test_query_count_does_not_grow_with_towns_or_units(world, office, client,
         client.get(url)
     with django_assert_num_queries(DASHBOARD_QUERIES):
         dashboard.dashboard_counts(office, campaign)
+
+
+def test_units_registered_at_the_county_itself_have_their_own_row(world, office):
+    campaign, _ = world
+    UnitFactory(region_id=XIHU, kind=Kind.INDUSTRY, credit_code=None, name="西湖区测试行业协会")
+    board = dashboard.dashboard_counts(office, campaign)
+    assert [(row.code, row.label, row.counts["units"]) for row in board.by_town] == [
+        (XIHU, "西湖区（本级）", 1), (XIHU_TOWN, "北山街道", 4), (XIHU_TOWN_2, "西溪街道", 3)]
+    assert board.totals.counts["units"] == 8
+
+
+@pytest.mark.parametrize("who", ["county", "town", "partner"])
+def test_the_benchmarks_naive_way_gives_the_same_numbers(world, who):
+    """benchmarks/workflow_bench.py compares the page with a per-town, per-kind loop of COUNT
+    queries (benchmarks/workflow_naive.py): both must count the same."""
+    from benchmarks.workflow_naive import naive_dashboard_counts, same_numbers
+
+    campaign, _ = world
+    UnitFactory(region_id=XIHU, kind=Kind.INDUSTRY, credit_code=None, name="西湖区测试行业协会")
+    user = _who(who, None)
+    fast, naive = dashboard.dashboard_counts(user, campaign), naive_dashboard_counts(user,
+                                                                                    campaign)
+    assert same_numbers(fast, naive)
+    assert fast.totals.counts["units"] == {"county": 8, "town": 4, "partner": 8}[who]
+    fast.totals.values[0] += 1
+    assert not same_numbers(fast, naive)
+
+
+def _bench_results():
+    """A results dict as benchmarks/workflow_bench.py builds it (figures invented)."""
+    pages = {"n": 40, "p50": 30.0, "p95": 60.0, "max": 90.0, "mean": 35.0}
+    loop = {"all": pages, "errors": 0, "seconds": 8.0, "pages": {"detail": pages,
+                                                                 "progress": pages}}
+    fast = {"request_ms": {"n": 10, "p50": 150.0, "p95": 210.0, "max": 250.0, "mean": 160.0},
+            "queries": 16, "bytes": 10_000}
+    naive = {"request_ms": {"n": 1, "p50": 3000.0, "p95": 3000.0, "max": 3000.0,
+                            "mean": 3000.0}, "queries": 700, "bytes": 10_000}
+    scenario = {"scenario": "county office", "fast": fast, "naive": naive,
+                "selector_ms": fast["request_ms"], "same_numbers": True, "units": 50_000,
+                "towns": 13, "plans": [{"table": "units_unit", "execution_ms": 40.0,
+                                        "nodes": ["HashAggregate", "Seq Scan"]}]}
+    return {
+        "command": "benchmarks/workflow_bench.py --quick", "json": "var/bench/x.json",
+        "machine": {"date": "2026-12-01", "cpu": "Xeon", "cores": 2, "ram_gb": 8,
+                    "postgresql": "15", "python": "3.11", "django": "5.2",
+                    "load_at_start": [3.0, 2.0, 1.0]},
+        "args": {"units": 50_000, "seed": 1, "region": "330106", "concurrency": 1,
+                 "gunicorn_workers": 2, "port": 8106, "requests": 10, "warmup": 2,
+                 "naive_requests": 1},
+        "setup": {"units": 50_000, "towns": 12}, "seed_s": 12.0, "load_at_end": 4.0,
+        "delivery_rows": 150_000,
+        "delivery": {"units": 50_000, "idle": loop, "idle_load": 2.0, "during_pages":
+                     {"detail": pages, "progress": pages},
+                     "runs": [{"delivered": 50_000, "seconds": s, "load_before": 3.0,
+                               "load_after": 3.5, "pages": loop} for s in (7.0, 8.0, 70.0)],
+                     "naive": {"units": 2000, "per_unit_ms": 12.0}},
+        "dashboard": {"scenarios": [scenario], "load_before": 3.0, "load_after": 3.0,
+                      "data": {"pledges": 50_000, "cultivation_entries": 45_000,
+                               "self_assessments": 6000, "applications": 1400,
+                               "recognitions": 480, "letters_read": 17_500}},
+    }
+
+
+def test_workflow_bench_pure_functions():
+    """benchmarks/workflow_bench.py's figures and its section of docs/benchmarks.md, without
+    Redis, Celery or a benchmark database."""
+    from benchmarks import workflow_bench as wb
+
+    results = _bench_results()
+    assert wb.extrapolate(12.0, 50_000) == 600.0
+    assert wb.targets(results) == [
+        ("Initiative to 50,000 units of one county ≤ 60 s in the background job (median)",
+         "8.0 s", True),
+        ("Pages stay responsive meanwhile (p95 ≤ 500 ms, no error; our reading)",
+         "p95 60 ms (worst run; idle 60 ms), 0 errors", True),
+        ("County dashboard for 50,000 units ≤ 200 ms (p95 of the whole request)",
+         "p50 150 ms, p95 210 ms", False),
+    ]
+    block = wb.render(results)
+    assert block.startswith(wb.BEGIN) and block.endswith(wb.END)
+    assert "| 3 | 50,000 | 70.0 |" in block and "| NO |" in block
+    assert "600 (extrapolated)" in block and "75× slower" in block  # 600 s / median 8 s
+    doc = "# Benchmarks\n\n## Import\n\nother engineer's text\n"
+    once = wb.replace_section(doc, block, wb.INTRO)
+    assert once.startswith(doc.rstrip("\n")) and wb.HEADING in once
+    again = wb.replace_section(once + "\n## Later section\n\nkept\n",
+                               block.replace("8.0 s", "9.0 s"), wb.INTRO)
+    assert again.count(wb.HEADING) == 1 and "kept" in again and "other engineer's" in again
+    assert "9.0 s" in again

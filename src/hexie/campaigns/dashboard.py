@@ -2,15 +2,15 @@
 情况"): units in scope, letters, pledges and their cultivation classes, self-assessments,
 applications and recognitions, by town and by kind.
 
-Set-based: one GROUP BY query per source table, each grouped by the unit's region code and kind
-(plus a class or state), folded into cells in Python, and one query for the division names. The
-number of queries does not depend on the number of towns or units (docs/decisions.md D24).
+Set-based: a fixed set of GROUP BY queries, each grouped by the unit's region code and kind (plus
+a class or state), folded into cells in Python, and one query for the division names. The number
+of queries does not depend on the number of towns or units (docs/decisions.md D24).
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from hexie.accounts.roles import ASSESSMENTS_VIEW, CAMPAIGNS_VIEW, RECOGNITION_VIEW
@@ -21,7 +21,7 @@ from hexie.regions.models import Division
 from hexie.units.models import Kind, Unit
 
 from . import policy
-from .models import CampaignYear, LetterDelivery, Pledge
+from .models import CampaignYear, LetterDelivery
 
 TOWN_CODE_LENGTH = 9  # GB/T 2260 town / street codes (DOMAIN.md §1)
 UNASSIGNED = ""  # a pledge without a cultivation plan entry yet
@@ -83,6 +83,13 @@ class Dashboard:
                          for m, label in self.columns if m in HEADLINE]
 
 
+def town_label(code: str, names: dict[str, str]) -> str:
+    """A town's name; a unit registered at the county itself (industries are) gets a row of
+    its own, "西湖区（本级）"."""
+    name = names.get(code, code)
+    return name if len(code) >= TOWN_CODE_LENGTH else _("%(name)s（本级）") % {"name": name}
+
+
 def _add(cells: dict, rows) -> None:
     """Add grouped rows ``(region_code, kind, metrics, n)`` to ``cells[(town, kind)]``."""
     for region_code, kind, metrics, n in rows:
@@ -92,38 +99,41 @@ def _add(cells: dict, rows) -> None:
 
 
 def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
-    """Every count of the dashboard for the units of ``campaign`` that ``user`` reaches.
+    """Every count of the dashboard for the campaign's year and the units of its division
+    that ``user`` reaches (letters: those of this campaign).
 
     A town office gets its town's part (its scope); the self-assessment and recognition parts
     appear only for users who may read them (partners see the campaign part only).
     """
     scope = scope_for(user, CAMPAIGNS_VIEW)
+    year = campaign.year
     in_campaign = Q(unit__region__code__startswith=campaign.region_id)
     cells: dict[tuple[str, str], Counter] = {}
     sections = {"campaign"}
+    units = Unit.objects.filter(scope.q("region__code", "pk"),
+                                region__code__startswith=campaign.region_id)
 
-    # Units in scope, and whether a letter of the campaign reached them and was signed: one
-    # pass over the units with two semi-joins on the (unit, letter) index.
-    deliveries = LetterDelivery.objects.filter(letter__campaign=campaign, unit_id=OuterRef("pk"))
-    units = (Unit.objects.filter(scope.q("region__code", "pk"),
-                                 region__code__startswith=campaign.region_id)
-             .annotate(got=Exists(deliveries),
-                       signed=Exists(deliveries.filter(read_at__isnull=False)))
-             .values_list("region_id", "kind", "got", "signed").annotate(n=Count("id"))
-             .order_by())
-    _add(cells, ((r, k, ("units",) + (("reached",) if got else ()) + (("read",) if signed
-                                                                         else ()), n)
-                 for r, k, got, signed, n in units))
-
+    # One pass over the units with their pledge of the year (at most one, a unique
+    # constraint) and its cultivation class.
     classes = {c.code: c.label for c in policy.current().cultivation_classes}
     by_class: Counter = Counter()
-    pledges = (Pledge.objects.filter(scope.q("unit__region__code", "unit_id"), in_campaign,
-                                     campaign=campaign)
-               .values_list("unit__region_id", "unit__kind", "cultivation__cultivation_class")
-               .annotate(n=Count("id")).order_by())
-    for region_code, kind, klass, n in pledges:
-        by_class[klass or UNASSIGNED] += n
-        _add(cells, [(region_code, kind, ("pledged",), n)])
+    rows = (units.annotate(p=FilteredRelation("pledges", condition=Q(pledges__year=year)))
+            .values_list("region_id", "kind", "p__cultivation__cultivation_class")
+            .annotate(n=Count("id"), pledged=Count("p__id")).order_by())
+    for region_code, kind, klass, n, pledged in rows:
+        by_class[klass or UNASSIGNED] += pledged
+        _add(cells, [(region_code, kind, ("units",), n), (region_code, kind, ("pledged",),
+                                                          pledged)])
+
+    # Units a letter of the campaign reached, and those that signed one: semi-joins in the
+    # WHERE clause. (EXISTS in the SELECT list, grouped on, makes PostgreSQL's estimate
+    # explode past the JIT thresholds: 1.4 s instead of 0.1 s, docs/decisions.md D24.)
+    deliveries = LetterDelivery.objects.filter(letter__campaign=campaign, unit_id=OuterRef("pk"))
+    for metric, condition in (("reached", Exists(deliveries)),
+                              ("read", Exists(deliveries.filter(read_at__isnull=False)))):
+        rows = units.filter(condition).values_list("region_id", "kind").annotate(
+            n=Count("id")).order_by()
+        _add(cells, ((r, k, (metric,), n) for r, k, n in rows))
 
     sa_scope = scope_for(user, ASSESSMENTS_VIEW)
     if not sa_scope.is_empty:
@@ -136,7 +146,7 @@ def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
     if not rec_scope.is_empty:
         sections.add("recognition")
         in_rec_scope = rec_scope.q("unit__region__code", "unit_id") & in_campaign
-        apps = (Application.objects.filter(in_rec_scope, pledge__campaign=campaign)
+        apps = (Application.objects.filter(in_rec_scope, year=year)
                 .values_list("unit__region_id", "unit__kind", "state")
                 .annotate(n=Count("id")).order_by())
         for region_code, kind, state, n in apps:
@@ -144,7 +154,7 @@ def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
             passed = state == Application.State.PASSED
             _add(cells, [(region_code, kind, ("applications", "app_passed") if passed
                           else ("applications",), n)])
-        recs = (Recognition.objects.filter(in_rec_scope, application__pledge__campaign=campaign)
+        recs = (Recognition.objects.filter(in_rec_scope, year=year)
                 .values_list("unit__region_id", "unit__kind", "state")
                 .annotate(n=Count("id")).order_by())
         for region_code, kind, state, n in recs:
@@ -154,7 +164,7 @@ def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
 
     towns = sorted({town for town, _ in cells})
     names = dict(Division.objects.filter(code__in=towns).values_list("code", "name"))
-    by_town = {code: Row(code, names.get(code, code)) for code in towns}
+    by_town = {code: Row(code, town_label(code, names)) for code in towns}
     by_kind = {code: Row(code, label) for code, label in Kind.choices}
     totals = Row("", _("合计"))
     for (town, kind), counts in cells.items():
@@ -175,8 +185,9 @@ def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
 
 
 def _assessment_rows(scope, campaign: CampaignYear):
-    """Per unit of the campaign's pledges: an open draft, at least one submission, and whether
-    the latest submission meets the standard, as ``(region, kind, metrics, n)`` groups.
+    """Per unit of the campaign's region and year: an open draft, at least one submission,
+    and whether the latest submission meets the standard, as ``(region, kind, metrics, n)``
+    groups.
 
     A unit with several submissions counts once, by its latest one (what an application rests
     on, as assessments.selectors.latest_submission)."""
@@ -185,8 +196,7 @@ def _assessment_rows(scope, campaign: CampaignYear):
                                           state=submitted, sequence__gt=OuterRef("sequence"))
     rows = (SelfAssessment.objects
             .filter(scope.q("unit__region__code", "unit_id"),
-                    unit__region__code__startswith=campaign.region_id,
-                    pledge__campaign=campaign)
+                    unit__region__code__startswith=campaign.region_id, year=campaign.year)
             .alias(superseded=Exists(later))
             .filter(Q(state=SelfAssessment.State.DRAFT) | Q(state=submitted, superseded=False))
             .values_list("unit__region_id", "unit__kind", "state", "meets")
