@@ -167,3 +167,10 @@ def test_pledge_window_outside_the_lead_time_asks_nothing(window, django_assert_
     with django_assert_num_queries(0):
         assert pledge_window(window["ends"] - datetime.timedelta(days=10)) == []
         assert pledge_window(window["ends"] + datetime.timedelta(days=1)) == []
+
+
+def test_a_long_deadline_key_keeps_its_lead_day():
+    long_key = "x" * 200
+    three, one = reminders.sent_key(long_key, 3), reminders.sent_key(long_key, 1)
+    assert three != one and three.endswith(":3d") and one.endswith(":1d")
+    assert len(three) <= 120 and reminders.sent_key("review-due:42", 3) == "review-due:42:3d"

@@ -44,6 +44,17 @@ class RunResult:
     skipped: int  # due on a lead day but already sent by an earlier run
 
 
+def sent_key(deadline_key: str, lead: int) -> str:
+    """``<deadline key>:<lead>d``; a key too long for the column is replaced by its hash, so
+    the lead day is never cut off."""
+    import hashlib
+
+    key = f"{deadline_key}:{lead}d"
+    if len(key) <= 120:
+        return key
+    return f"sha1:{hashlib.sha1(deadline_key.encode()).hexdigest()}:{lead}d"
+
+
 def send_due(today: datetime.date) -> RunResult:
     """Ask every provider for its deadlines and send each one whose ``due_on − today`` is a
     lead day, once: the ReminderSent key ``<deadline key>:<lead>d`` is written in the same
@@ -61,13 +72,13 @@ def send_due(today: datetime.date) -> RunResult:
             lead = (deadline.due_on - today).days
             if lead not in leads:
                 continue
-            key = f"{deadline.key}:{lead}d"
+            key = sent_key(deadline.key, lead)
             if ReminderSent.objects.filter(key=key).exists():
                 skipped += 1
                 continue
             try:
                 with transaction.atomic():
-                    ReminderSent.objects.create(key=key[:120])
+                    ReminderSent.objects.create(key=key)
                     messages += notify(deadline.recipients, "reminder", deadline.title,
                                        deadline.body, deadline.url)
             except IntegrityError:  # a concurrent run sent it first
