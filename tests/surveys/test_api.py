@@ -11,7 +11,7 @@ from hexie.surveys.models import SurveyAnswer, SurveyApplication, SurveyRound
 from .conftest import ALL_SATISFIED_EL
 
 pytestmark = pytest.mark.django_db
-ENDPOINT = "/api/v1/survey-answers/"
+ENDPOINT = "/s/api/answers/"
 
 
 def post(client, body):

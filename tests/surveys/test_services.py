@@ -3,11 +3,9 @@ closed, used, bad input, oversized, script, flood), the single-use guarantee, an
 stored rows, the minimum-sample and rounding boundaries, applying to the self-assessment."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from hexie.assessments.models import SelfAssessment
@@ -125,6 +123,7 @@ def test_answer_counts_once_and_consumes_the_link(opened):
     assert counted() == (1, 1, 1)
     answer = SurveyAnswer.objects.get()
     assert answer.levels == "55555555" and answer.satisfied == 8
+    assert answer.satisfied_mask == 0b11111111
 
 
 def test_reused_link_is_refused_and_nothing_counted_twice(opened):
@@ -236,44 +235,13 @@ def test_double_submit_with_a_stale_read_counts_once(opened, monkeypatch):
     assert counted() == (1, 0, 1)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_submits_of_one_token_count_once(unit, unit_admin, year):
-    """Threads on their own connections (PostgreSQL: truly concurrent; SQLite: serialised by
-    its IMMEDIATE transactions) — exactly one is accepted."""
-    opened = services.open_round(unit_admin, unit, links=20, valid_days=14, year=year)
-    token = opened.tokens[0]
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def submit():
-        try:
-            barrier.wait()
-            services.submit_answer(token, ALL_SATISFIED_EL)
-            outcomes.append("ok")
-        except services.LinkRefused as exc:
-            outcomes.append(exc.code)
-        except Exception as exc:  # reported by the assertion below
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["ok", "used"]
-    assert SurveyAnswer.objects.count() == 1
-    assert SurveyLink.objects.filter(used=True).count() == 1
-
-
 # --- anonymity ----------------------------------------------------------------------------
 
 def test_answer_and_comment_rows_hold_nothing_that_points_back():
     """Only the random key, the round, the digits and the derived count; no FK to a link, a
     user or a unit, no date, no address."""
     answer_fields = {f.name: f for f in SurveyAnswer._meta.concrete_fields}
-    assert set(answer_fields) == {"id", "round", "levels", "satisfied"}
+    assert set(answer_fields) == {"id", "round", "levels", "satisfied", "satisfied_mask"}
     assert answer_fields["round"].related_model is SurveyRound
     assert answer_fields["id"].get_internal_type() == "UUIDField"
     comment_fields = {f.name for f in SurveyComment._meta.concrete_fields}
@@ -298,6 +266,14 @@ def test_percent_rounds_down():
     assert selectors.percent_down(0, 5) == "0.00"
 
 
+def test_all_alike_answers_count_workers_not_answers(opened):
+    answer_all(opened, 18)  # every answer 非常满意: the correlation cannot be estimated
+    result = selectors.compute_result(opened.round)
+    low, high = selectors.wilson(18, 18, 1.96)
+    assert result["ci"] == [round(low * 100, 2), round(high * 100, 2)]
+    assert result["design_effect"] == 8.0
+
+
 def test_wilson_interval_known_value():
     low, high = selectors.wilson(90, 100, 1.96)
     assert round(low, 4) == 0.8256 and round(high, 4) == 0.9448
@@ -312,14 +288,18 @@ def test_result_per_dimension_and_overall(opened):
     assert result["satisfied"] == 63 and result["percent"] == "78.75"
     pay = result["dimensions"][0]
     assert pay["satisfied"] == 9 and pay["percent"] == "90.00"
-    assert pay["levels"] == [1, 0, 0, 0, 9]
     care = result["dimensions"][7]
-    assert care["satisfied"] == 0 and care["levels"] == [1, 9, 0, 0, 0]
+    assert care["satisfied"] == 0 and care["percent"] == "0.00"
     low, high = result["ci"]
     naive_low, naive_high = result["ci_naive"]
     assert low <= 78.75 <= high
     assert low <= naive_low and high >= naive_high  # correlated answers: never narrower
     assert result["design_effect"] >= 1
+
+
+def test_score_bits():
+    assert services.score("54321") == (2, 0b00011)
+    assert services.score("3434") == (2, 0b1010)
 
 
 def test_result_matches_a_python_loop(opened):
@@ -344,7 +324,8 @@ def test_close_freezes_the_result(opened, unit_admin, office):
     rnd = services.close_round(unit_admin, opened.round)
     assert rnd.state == SurveyRound.State.CLOSED and rnd.result["n"] == 18
     assert rnd.result["meets_minimum"] is True
-    SurveyAnswer.objects.create(round=rnd, levels="11111111", satisfied=0)  # behind its back
+    SurveyAnswer.objects.create(round=rnd, levels="11111111", satisfied=0,
+                                satisfied_mask=0)  # behind its back
     assert selectors.result_of(SurveyRound.objects.get(pk=rnd.pk))["n"] == 18
     assert AuditEvent.objects.filter(action="surveys.close").count() == 1
     assert Notification.objects.filter(recipient=office, kind="surveys.closed").exists()
@@ -394,8 +375,7 @@ def test_apply_rounds_down_and_keeps_provenance(unit, unit_admin, year, pledged)
 
 def test_89_999_never_becomes_90(unit, unit_admin, year, pledged):
     rnd = services.open_round(unit_admin, unit, links=20, valid_days=14, year=year).round
-    result = selectors.result_from_counts(rnd, 12500, [[0, 0, 0, 0, 12500]] * 8,
-                                          y=89999, y2=89999 * 8)
+    result = selectors.result_from_counts(rnd, 12500, [12500] * 8, y=89999, y2=89999 * 8)
     assert result["percent"] == "89.99"  # 89999 / 100000 = 89.999 %
 
 
@@ -459,3 +439,14 @@ def test_voice_key_is_checked(unit, other_unit):
         services.voice_unit(unit.pk, services.voice_key(other_unit.pk))
     with pytest.raises(OutOfScope):
         services.voice_unit(unit.pk, "")
+
+
+def test_demo_loader(unit, unit_admin, year):
+    from hexie.surveys.demo import load_demo_surveys
+
+    made = load_demo_surveys(unit, unit_admin, year)
+    closed, still_open = made["closed"], made["open"]
+    assert closed.state == SurveyRound.State.CLOSED and closed.result["meets_minimum"]
+    assert closed.result["n"] == 20
+    assert still_open.state == SurveyRound.State.OPEN and len(made["open_tokens"]) == 20
+    services.submit_answer(made["open_tokens"][0], ALL_SATISFIED_EL)

@@ -75,13 +75,15 @@ class SurveyLink(models.Model):
 
 
 class SurveyAnswer(models.Model):
-    """One worker's answers: one digit per dimension in the round's order ("45354435") and
-    how many of them are satisfied. Random key, no link, no time, no address."""
+    """One worker's answers: one digit per dimension in the round's order ("45354435"), how
+    many of them are satisfied and which (bit i = dimension i, so the result is integer sums,
+    D25). Random key, no link, no time, no address."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="answers")
     levels = models.CharField(max_length=16)
     satisfied = models.PositiveSmallIntegerField()
+    satisfied_mask = models.PositiveIntegerField(default=0)
 
     def __str__(self):
         return str(self.pk)

@@ -3,8 +3,7 @@ queries (one query for a whole round, whatever its size)."""
 
 import math
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, F, Sum
 from django.shortcuts import get_object_or_404
 
 from hexie.accounts.roles import MONITORING_VIEW, SURVEYS_VIEW
@@ -88,33 +87,33 @@ def _pct(interval):
     return None if interval is None else [round(interval[0] * 100, 2), round(interval[1] * 100, 2)]
 
 
-def result_from_counts(rnd: SurveyRound, n: int, level_counts: list[list[int]], y: int,
+def result_from_counts(rnd: SurveyRound, n: int, satisfied: list[int], y: int,
                        y2: int) -> dict:
-    """The result from the aggregate counts. Overall = satisfied answers / all dimension
-    answers; its interval is Wilson on the effective sample size under a design effect with
-    the worker as cluster (a worker's answers are correlated); never narrower than the naive
-    interval that treats the n·k answers as independent (see D25)."""
+    """The result from the aggregate counts (``satisfied[i]``: answers satisfied on dimension
+    i; ``y``, ``y2``: sum and sum of squares of each worker's satisfied count). Overall =
+    satisfied answers / all dimension answers; its interval is Wilson on the effective sample
+    size under a design effect with the worker as cluster (a worker's answers are correlated);
+    never narrower than the naive interval that treats the n·k answers as independent (D25)."""
     rules = policy.current()
     z = rules.z
-    values = [v for v, _ in rules.levels]
-    satisfied_at = [values.index(v) for v in sorted(rules.satisfied_levels)]
     k = len(rnd.dimensions)
-    dims = []
-    for (code, label), counts in zip(rnd.dimensions, level_counts, strict=True):
-        sat = sum(counts[i] for i in satisfied_at)
-        dims.append({"code": code, "label": label, "n": n, "satisfied": sat,
-                     "percent": percent_down(sat, n), "ci": _pct(wilson(sat, n, z)),
-                     "levels": counts})
+    dims = [{"code": code, "label": label, "n": n, "satisfied": sat,
+             "percent": percent_down(sat, n), "ci": _pct(wilson(sat, n, z))}
+            for (code, label), sat in zip(rnd.dimensions, satisfied, strict=True)]
     total = n * k
     naive = wilson(y, total, z)
     ci, deff = naive, 1.0
-    if n >= 2 and total:
+    if n >= 1 and total:
         p = y / total
-        var_q = (y2 / (k * k) - n * p * p) / (n - 1)  # sample variance of a worker's share
+        var_q = (y2 / (k * k) - n * p * p) / (n - 1) if n >= 2 else 0.0  # of a worker's share
         if p * (1 - p) > 0 and var_q > 0:
             n_eff = min(float(total), max(1.0, p * (1 - p) / (var_q / n)))
-            deff = total / n_eff
-            ci = wilson(p * n_eff, n_eff, z)
+        else:
+            # All answers alike (p = 0 or 1) or one worker: the correlation cannot be
+            # estimated, so count workers, not answers (the widest, fully correlated case).
+            n_eff = float(n) if p * (1 - p) == 0 else float(total)
+        deff = total / n_eff
+        ci = wilson(p * n_eff, n_eff, z)
     minimum = rnd.minimum_sample
     return {
         "n": n, "k": k, "answers_total": total, "satisfied": y,
@@ -127,20 +126,16 @@ def result_from_counts(rnd: SurveyRound, n: int, level_counts: list[list[int]], 
 
 
 def compute_result(rnd: SurveyRound) -> dict:
-    """One aggregate query over the round's answers: per dimension the count of each level,
-    the number of answers, and the sum and sum of squares of satisfied answers per worker."""
-    values = [v for v, _ in policy.current().levels]
+    """One aggregate query of integer sums over the round's answers: the count, per dimension
+    the satisfied bit of the mask, and the sum and sum of squares of satisfied per worker."""
     k = len(rnd.dimensions)
-    rows = SurveyAnswer.objects.filter(round_id=rnd.pk).annotate(
-        **{f"d{i}": Substr("levels", i + 1, 1) for i in range(k)})
     aggregates = {"n": Count("pk"), "y": Sum("satisfied"),
                   "y2": Sum(F("satisfied") * F("satisfied"))}
     for i in range(k):
-        for v in values:
-            aggregates[f"c{i}_{v}"] = Count("pk", filter=Q(**{f"d{i}": str(v)}))
-    got = rows.aggregate(**aggregates)
-    level_counts = [[got[f"c{i}_{v}"] for v in values] for i in range(k)]
-    return result_from_counts(rnd, got["n"], level_counts, got["y"] or 0, got["y2"] or 0)
+        aggregates[f"s{i}"] = Sum(F("satisfied_mask").bitrightshift(i).bitand(1))
+    got = SurveyAnswer.objects.filter(round_id=rnd.pk).aggregate(**aggregates)
+    return result_from_counts(rnd, got["n"], [got[f"s{i}"] or 0 for i in range(k)],
+                              got["y"] or 0, got["y2"] or 0)
 
 
 def result_of(rnd: SurveyRound) -> dict:

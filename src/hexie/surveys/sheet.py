@@ -81,5 +81,7 @@ def links_pdf(*, unit_name: str, title: str, valid_until: str, urls: list[str],
         pdf.cell(cell_w - 4, 3.5, url, align="C")
         pdf.set_font("sans", size=7.5)
         pdf.set_xy(x + 2, y + 8.5 + QR_MM + 4.5)
-        pdf.cell(cell_w - 4, 4, f"扫码匿名填写 · 一码一次 · 有效期至 {valid_until}", align="C")
+        pdf.cell(cell_w - 4, 4, "扫码匿名填写 · 不记名 · 一码一次", align="C")
+        pdf.set_xy(x + 2, y + 8.5 + QR_MM + 8.5)
+        pdf.cell(cell_w - 4, 4, f"有效期至 {valid_until}", align="C")
     return bytes(pdf.output())

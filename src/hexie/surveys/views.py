@@ -90,7 +90,6 @@ def round_detail(request, pk):
         "answers": selectors.answer_count(rnd), "can_manage": can_manage,
         "comments": selectors.shuffled_comments(rnd),
         "applications": selectors.applications_of(rnd),
-        "levels": policy.current().levels,
     })
 
 
