@@ -32,5 +32,5 @@ class FollowUpForm(forms.Form):
     decision = forms.ChoiceField(label=_("跟进结论"),
                                  choices=[("accept", _("通过")), ("reopen", _("退回整改"))],
                                  widget=forms.Select(attrs={"class": "form-select"}))
-    note = forms.CharField(label=_("跟进意见"), required=False,
-                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    note = forms.CharField(label=_("跟进意见"), required=False, widget=forms.TextInput(
+        attrs={"class": "form-control", "placeholder": _("跟进意见（退回时必填）")}))

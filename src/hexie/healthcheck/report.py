@@ -5,6 +5,7 @@ advice, and the remediation tasks. Drawn with the documents app's page and vendo
 
 import math
 
+from django.utils import timezone
 from fpdf import FPDF
 
 from hexie.documents.layout import OfficialDocument, chinese_date
@@ -16,6 +17,7 @@ LEVELS = {"green": ("绿色（低风险）", (25, 135, 84)), "yellow": ("黄色�
 RADAR_RADIUS = 42  # mm
 RADAR_RINGS = (0.2, 0.4, 0.6, 0.8, 1.0)
 SMALL_PT = 10.5
+SMALL_LINE = 5.6  # mm
 
 
 def _draw_line(doc, x1, y1, x2, y2):
@@ -59,6 +61,7 @@ def radar(doc: OfficialDocument, axes: list[tuple[str, float]]) -> None:
         doc.ellipse(x - 0.9, y - 0.9, 1.8, 1.8, style="F")
     doc.set_line_width(0.2)
     doc.set_draw_color(0, 0, 0)
+    doc.set_fill_color(255, 255, 255)  # tables drawn later fill with the current colour
     doc.use("sans", 9)
     for i, (label, share) in enumerate(axes):
         x, y = point(i, RADAR_RADIUS + 5)
@@ -74,6 +77,26 @@ def radar(doc: OfficialDocument, axes: list[tuple[str, float]]) -> None:
         doc.cell(w, 4.4, text)
     doc.set_xy(doc.l_margin, cy + RADAR_RADIUS + 12)
     doc.use("serif", doc.spec.body_pt)
+
+
+def _small(doc: OfficialDocument, text: str, *, indent: float = 0.0,
+           family: str = "serif") -> None:
+    """A block of small text at a compact pitch (the body pitch is for official letters)."""
+    doc.use(family, SMALL_PT)
+    width = doc.spec.area[0] - indent
+    for text_line in doc.wrap(text, width):
+        doc.line(text_line, x=doc.l_margin + indent, width=width, height=SMALL_LINE)
+
+
+def _room(doc: OfficialDocument, needed: float) -> None:
+    """Start a new page unless ``needed`` mm are left (keeps a heading with what follows)."""
+    if doc.get_y() + needed > doc.page_break_trigger:
+        doc.add_page()
+
+
+def _subheading(doc: OfficialDocument, text: str, size: float = 13) -> None:
+    doc.use("sans-bold", size)
+    doc.line(text, height=size * 0.6)
 
 
 def render(check: HealthCheck) -> bytes:
@@ -93,63 +116,66 @@ def render(check: HealthCheck) -> bytes:
         ("风险分", f"{check.score}（0–100，越低越好）"),
         ("风险等级", level_label),
         ("发现问题", f"{len(findings)} 项，其中高风险 {reds} 项"),
-        ("提交时间", chinese_date(check.submitted_at.date()) if check.submitted_at else "—"),
+        ("提交时间", chinese_date(timezone.localdate(check.submitted_at))
+         if check.submitted_at else "—"),
     ]
     doc.table(["项目", "内容"], cover, [48, doc.spec.area[0] - 48])
-    doc.ln(2)
+    doc.ln(4)
     doc.use("sans-bold", 14)
     doc.set_text_color(*colour)
     doc.line(f"体检结论：{level_label}", align="C")
     doc.set_text_color(0, 0, 0)
-    doc.use("serif", doc.spec.body_pt)
+    doc.ln(2)
+    scoring = check.catalogue.content["scoring"]
+    forces = "；任一高风险条目回答“否”即为红色。" if scoring["red_item_forces_red"] else "。"
+    _small(doc, f"说明：风险分为回答“否”的条目权重占已回答“是”“否”条目权重的百分比（高风险条目权重 "
+                f"{scoring['weights']['red']}，中风险条目权重 {scoring['weights']['yellow']}，"
+                f"“不适用”不计入）。风险分 {scoring['red_from']} 以上为红色、"
+                f"{scoring['yellow_from']} 以上为黄色，其余为绿色{forces}")
 
     doc.add_page()
     doc.heading("一、分领域合规情况")
-    areas = [(r["name"], r["share"]) for r in check.area_results.values()
-             if r.get("share") is not None]
-    doc.use("serif", SMALL_PT)
-    doc.paragraph("下图为各适用领域的合规比例（按条目风险权重计算，“不适用”的条目不计入）。",
-                  size_pt=SMALL_PT)
+    _small(doc, "下图为各适用领域的合规比例（按条目风险权重计算，“不适用”的条目不计入）。")
+    results = check.area_results.values()
+    areas = [(r["name"], r["share"]) for r in results if r.get("share") is not None]
     if len(areas) >= 3:
         radar(doc, areas)
     else:
-        doc.paragraph("适用领域少于三个，不绘制雷达图。", size_pt=SMALL_PT)
-    rows = [(r["name"], "—" if r.get("share") is None else f"{round(r['share'] * 100)}%",
-             str(sum(1 for f in findings if f.area == code)))
-            for code, r in check.area_results.items()]
-    doc.table(["领域", "合规比例", "问题数"], rows, [80, 40, doc.spec.area[0] - 120],
-              ["LEFT", "CENTER", "CENTER"])
+        _small(doc, "适用领域少于三个，不绘制雷达图：" + "；".join(
+            f"{name} {round(share * 100)}%" for name, share in areas))
+    skipped = [r["name"] for r in results if r.get("share") is None]
+    if skipped:
+        _small(doc, "未纳入本单位体检的领域（不适用）：" + "、".join(skipped) + "。")
+    doc.ln(4)
 
-    doc.add_page()
+    _room(doc, 40)
     doc.heading("二、发现的问题、法律依据与整改建议")
     if not findings:
-        doc.paragraph("本次体检未发现问题。")
+        _small(doc, "本次体检未发现问题。")
     for code, r in check.area_results.items():
         found = [f for f in findings if f.area == code]
         if not found:
             continue
-        doc.use("sans-bold", 13)
-        doc.line(r["name"])
+        _room(doc, 30)
+        _subheading(doc, r["name"])
         for f in found:
-            doc.use("sans", 11)
+            _room(doc, 24)
             label = LEVELS.get(f.risk_level, (f.risk_level,))[0]
-            for text in doc.wrap(f"{f.item_id}（{label}）{f.question}", doc.spec.area[0]):
-                doc.line(text, height=6)
+            _small(doc, f"{f.item_id} · {label}：{f.question}", family="sans")
             for b in f.legal_basis:
-                doc.paragraph(f"法律依据：{b['title']}{b['article']}——{b['requires']}",
-                              indent=False, size_pt=SMALL_PT)
-            doc.paragraph(f"整改建议：{f.advice}", indent=False, size_pt=SMALL_PT)
-            doc.paragraph(f"应备材料：{f.evidence_expected}", indent=False, size_pt=SMALL_PT)
+                _small(doc, f"法律依据：{b['title']}{b['article']}——{b['requires']}", indent=4)
+            _small(doc, f"整改建议：{f.advice}", indent=4)
+            _small(doc, f"应备材料：{f.evidence_expected}", indent=4)
             doc.ln(2)
 
     if findings:
+        _room(doc, 50)
         doc.heading("三、整改任务")
         tasks = [(f.item_id, LEVELS.get(f.risk_level, (f.risk_level,))[0],
                   chinese_date(f.task.due_on), f.task.get_state_display())
                  for f in findings]
         doc.table(["条目", "风险等级", "整改期限", "状态"], tasks, [36, 44, 46, 30])
     doc.ln(4)
-    doc.paragraph("本报告依据浙人社发〔2023〕17号《高质量推进和谐劳动关系创建活动实施方案》四（四）"
-                  "由平台根据单位在线填报的答卷生成，所列法律依据为体检目录所载条款，供单位自查整改参考。",
-                  size_pt=SMALL_PT)
+    _small(doc, "本报告依据浙人社发〔2023〕17号《高质量推进和谐劳动关系创建活动实施方案》四（四）"
+                "由平台根据单位在线填报的答卷生成，所列法律依据为体检目录所载条款，供单位自查整改参考。")
     return doc.bytes()
