@@ -212,6 +212,24 @@ def test_data_migration_fills_stale_columns(office):
 
 
 @pytest.mark.django_db
+def test_refresh_search_command_recomputes_every_row_in_chunks(office, monkeypatch):
+    from hexie.units import search
+
+    for name in NAMES:
+        UnitFactory(name=name)
+    Unit.objects.update(name_search="陈旧", name_bigrams=[1, 2])
+    original = search.fill_columns
+    monkeypatch.setattr("hexie.units.management.commands.units.fill_columns",
+                        lambda model, conn: original(model, conn, chunk=2))
+    out = io.StringIO()
+    call_command("units", "refresh-search", stdout=out)
+    assert "已重新计算 5 个单位" in out.getvalue()
+    assert_columns_right()
+    assert found(office, "陈旧") == set()
+    assert found(office, "明珠") == {"余杭明珠制造有限公司"}
+
+
+@pytest.mark.django_db
 def test_a_stale_column_would_show_in_the_results(office):
     """The guard behind the tests above: search really reads the stored columns."""
     UnitFactory(name="余杭明珠制造有限公司")

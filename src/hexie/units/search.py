@@ -71,6 +71,33 @@ def search_columns(names: pl.Series, *, postgres: bool) -> tuple[pl.Series, pl.S
     return search, joined.alias("name_bigrams")
 
 
+def fill_columns(unit_model, connection, chunk: int = 10_000) -> int:
+    """Recompute both columns for every row of ``unit_model`` (the model, or a migration's
+    historical one) from its name; returns the number of rows. Used by migration 0006 and by
+    ``hexie units refresh-search`` (after a Python upgrade that changes case mappings). On
+    PostgreSQL one UPDATE per chunk from arrays; elsewhere per row (county-sized databases)."""
+    units = unit_model.objects.using(connection.alias)
+    table = connection.ops.quote_name(unit_model._meta.db_table)
+    last = total = 0
+    while True:
+        rows = list(units.filter(pk__gt=last).order_by("pk").values_list("pk", "name")[:chunk])
+        if not rows:
+            return total
+        last, total = rows[-1][0], total + len(rows)
+        texts = [(pk, search_text(name)) for pk, name in rows]
+        if connection.vendor != "postgresql":
+            for pk, text in texts:
+                units.filter(pk=pk).update(name_search=text, name_bigrams=bigram_keys(text))
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} u SET name_search = v.s, name_bigrams = v.b::integer[] "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, s, b) "
+                "WHERE u.id = v.id",
+                [[pk for pk, _ in texts], [t for _, t in texts],
+                 ["{" + ",".join(map(str, bigram_keys(t))) + "}" for _, t in texts]])
+
+
 class BigramsField(models.Field):
     """A list of bigram keys: ``integer[]`` on PostgreSQL (GIN-indexed by migration 0007),
     space-separated text elsewhere (kept in step, not searched: SQLite scans)."""

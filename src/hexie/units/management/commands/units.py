@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from hexie.accounts.roles import UNITS_EXPORT
 from hexie.core.errors import DomainError
@@ -11,6 +12,7 @@ from hexie.units.exporting import write_xlsx
 from hexie.units.filters import UnitFilter
 from hexie.units.importing import ImportFailed, import_units
 from hexie.units.models import Unit
+from hexie.units.search import fill_columns
 from hexie.units.selectors import units_for
 
 
@@ -36,8 +38,13 @@ class Command(BaseCommand):
         exp.add_argument("--as-user", help="只导出该用户管辖范围内的单位（缺省：全部）")
         for name in ("region", "kind", "size", "q"):
             exp.add_argument(f"--{name}")
+        sub.add_parser("refresh-search", help="按单位名称重新计算名称检索列（升级 Python 后使用）")
 
-    def handle(self, *args, action, file, as_user=None, **options):
+    def handle(self, *args, action, file=None, as_user=None, **options):
+        if action == "refresh-search":
+            count = fill_columns(Unit, connection)
+            self.stdout.write(f"已重新计算 {count} 个单位的名称检索列。")
+            return
         user = _user(as_user)
         if action == "import":
             self._import(user, Path(file))
