@@ -12,11 +12,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from hexie.assessments.demo import submit_demo_self_assessment
+from hexie.assessments.models import SelfAssessment
 from hexie.campaigns import services as campaigns
-from hexie.campaigns.models import CampaignYear, CongressKind
+from hexie.campaigns.models import CampaignYear, CongressKind, Pledge
 from hexie.campaigns.tasks import send_initiative_letters
 from hexie.core.scoping import Scope
+from hexie.healthcheck.demo import demo_health_check
+from hexie.publicity.demo import demo_notice_and_publish
+from hexie.recognition.demo import demo_application, demo_assign, demo_review_and_pass
 from hexie.regions.models import Division
+from hexie.surveys.demo import load_demo_surveys
 from hexie.units import credit_code as cc
 from hexie.units.importing import import_units
 from hexie.units.models import Unit
@@ -53,6 +59,9 @@ def load_demo(password: str | None = None) -> list[tuple[str, str, str]]:
         _create_accounts(password)
     if not CampaignYear.objects.filter(region_id=DEMO_CAMPAIGN_REGION).exists():
         _seed_campaign()
+    if not SelfAssessment.objects.filter(unit__region__code__startswith=DEMO_CAMPAIGN_REGION
+                                         ).exists():
+        _seed_workflow()
     return [(u, str(Role(r).label), d) for u, _, r, _, d in ACCOUNTS]
 
 
@@ -141,3 +150,27 @@ def _seed_campaign():
             )))
         campaigns.assign_cultivation(office, pledge, cultivation_class=classes[n % 4],
                                      target_year=today.year + (1 if n % 2 else 2))
+
+
+def _seed_workflow():
+    """The rest of the year for the pledged demo units, each step through its service: two
+    self-assess; the first is reviewed, recognised, put on notice and published, the second
+    waits for its reviewers (西湖区 office and the demo assessor organisation); the first runs
+    its health check; the third runs a satisfaction survey."""
+    office = User.objects.get(username="xihu")
+    organisation = AssessorOrganisation.objects.get(name="浙江示例第三方评估中心")
+    year = timezone.localdate().year
+    pledges = list(Pledge.objects.filter(unit__region__code__startswith=DEMO_CAMPAIGN_REGION,
+                                         year=year, pledged_by__username__startswith="demo-unit-")
+                   .select_related("unit", "pledged_by").order_by("id"))
+    if len(pledges) < 3:
+        return
+    (first, second, third) = pledges[:3]
+    for p in (first, second):
+        submit_demo_self_assessment(p.unit, p.pledged_by, year)
+    demo_review_and_pass(demo_application(first.unit, first.pledged_by, year), office,
+                         organisation)
+    demo_notice_and_publish(DEMO_CAMPAIGN_REGION, year, office)
+    demo_assign(demo_application(second.unit, second.pledged_by, year), office, organisation)
+    demo_health_check(first.unit, first.pledged_by, office, year)
+    load_demo_surveys(third.unit, third.pledged_by, year)

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("regions", "load")
         call_command("standards", "load")
+        call_command("healthcheck", "load")
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_demo:
             self.stdout.write("载入演示数据（首次约需半分钟）……")
