@@ -450,3 +450,4 @@ def test_demo_loader(unit, unit_admin, year):
     assert closed.result["n"] == 20
     assert still_open.state == SurveyRound.State.OPEN and len(made["open_tokens"]) == 20
     services.submit_answer(made["open_tokens"][0], ALL_SATISFIED_EL)
+    assert made["concern"].source == RiskSignal.Source.WORKER_VOICE
