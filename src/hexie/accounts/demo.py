@@ -157,6 +157,13 @@ def _seed_workflow():
     self-assess; the first is reviewed, recognised, put on notice and published, the second
     waits for its reviewers (西湖区 office and the demo assessor organisation); the first runs
     its health check; the third runs a satisfaction survey."""
+    from hexie.healthcheck import services as healthcheck
+    from hexie.standards import services as standards
+
+    # The steps pin the standard library and the health-check catalogue: make sure they are in
+    # (idempotent; `hexie up` has loaded them already).
+    standards.load_path(None)
+    healthcheck.load_path(None)
     office = User.objects.get(username="xihu")
     organisation = AssessorOrganisation.objects.get(name="浙江示例第三方评估中心")
     year = timezone.localdate().year
