@@ -210,6 +210,9 @@ def test_a_whole_campaign_year_through_the_pages(world, new_page, screenshot_dir
     expect(page.get_by_test_id("state")).to_have_text("评审通过")
     shot(page, screenshot_dir, "16-county-decided.png")
     assert Recognition.objects.filter(unit=world["unit"], year=year, state="pending").exists()
+    notice = page.request.get(page.get_by_test_id("recognition-pdf").get_attribute("href"))
+    assert notice.ok and notice.headers["content-type"] == "application/pdf"
+    assert notice.body().startswith(b"%PDF")
 
     # 8. The county publishes the year's list.
     page.goto(f"/publicity/?year={year}&region={XIHU}")

@@ -468,3 +468,30 @@ def test_a_pledged_unit_cannot_be_deleted(office, pledged, unit):
         delete_unit(office, unit)
     assert Unit.objects.filter(pk=unit.pk).exists()
     assert Pledge.objects.filter(pk=pledged.pk).exists()
+
+
+def test_delivery_tells_the_reached_units_admins_once(
+    office, campaign, unit, unit_admin, other_unit, year, django_capture_on_commit_callbacks
+):
+    from hexie.notifications.models import Notification
+
+    other_admin = make_user(Role.UNIT_ADMIN, unit=other_unit)  # 南湖区: not reached
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = send(office, campaign, datetime.datetime(year, 2, 1, tzinfo=SHANGHAI))
+    received = Notification.objects.filter(kind="campaigns.initiative_received")
+    assert list(received.values_list("recipient_id", flat=True)) == [unit_admin.pk]
+    assert letter.title in received.get().title
+    assert not Notification.objects.filter(recipient=other_admin).exists()
+    # The job run again delivers nothing new and tells nobody again.
+    services.deliver_batch(letter.pk, [unit.pk])
+    assert received.count() == 1
+
+
+def test_pledge_tells_the_county_office(unit_admin, unit, campaign, office, other_office, year):
+    from hexie.notifications.models import Notification
+
+    services.pledge(unit_admin, unit, year=year, pledged_on=day(year, 3, 10),
+                    congress=congress(day(year, 3, 1)))
+    told = set(Notification.objects.filter(kind="campaigns.pledged")
+               .values_list("recipient_id", flat=True))
+    assert told == {office.pk, unit_admin.pk}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from hexie.accounts.roles import (
@@ -19,6 +20,8 @@ from hexie.accounts.roles import (
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
+from hexie.notifications import recipients
+from hexie.notifications.services import notify
 from hexie.regions.models import Division
 from hexie.units.models import Kind, Unit
 
@@ -193,6 +196,13 @@ def deliver_batch(letter_id: int, unit_ids: list[int]) -> int:
         new = [LetterDelivery(letter_id=letter_id, unit_id=u, delivered_at=now)
                for u in unit_ids if u not in have]
         LetterDelivery.objects.bulk_create(new, batch_size=1000)
+        if new:
+            # The admins of the units reached by this batch (one query; most units of a
+            # county have no admin account yet).
+            notify(recipients.unit_admins_of([d.unit_id for d in new]),
+                   "campaigns.initiative_received", f"收到倡议书：{letter.title}",
+                   "请在工作台签收倡议书；经职工（代表）大会讨论确定后，可提交创建承诺书。",
+                   reverse("home"))
         fields = {"delivered_count": letter.delivered_count + len(new)}
         if letter.status == InitiativeLetter.Status.QUEUED:
             fields["status"] = InitiativeLetter.Status.SENDING
@@ -379,6 +389,10 @@ def pledge(actor, unit: Unit, *, year: int, pledged_on: datetime.date | None,
         audit.record(actor, "campaigns.pledge", made,
                      after=audit.snapshot(made) | {"rule": RULE_PLEDGE},
                      region_code=unit.region_id)
+        notify([*recipients.offices_over(unit.region_id), *recipients.unit_admins(unit.pk)],
+               "campaigns.pledged", f"{unit.name} 提交了 {year} 年度创建承诺书",
+               f"承诺日期 {pledged_on:%Y-%m-%d}；职工（代表）大会 {congress.held_on:%Y-%m-%d}。",
+               reverse("campaigns:plan", args=[campaign.pk]))
     return made
 
 

@@ -15,8 +15,13 @@ def offices_over(region_code: str, roles=(Role.COUNTY_OFFICE,)):
 
 
 def unit_admins(unit_id: int):
+    return unit_admins_of([unit_id])
+
+
+def unit_admins_of(unit_ids):
+    """The admins of any of ``unit_ids`` (a delivery batch)."""
     return get_user_model().objects.filter(
-        is_active=True, memberships__role=Role.UNIT_ADMIN, memberships__unit_id=unit_id
+        is_active=True, memberships__role=Role.UNIT_ADMIN, memberships__unit_id__in=unit_ids
     ).distinct()
 
 
