@@ -63,7 +63,7 @@ def test_console_entry_point_runs_a_command():
     result = subprocess.run([str(HEXIE), "units", "--help"], capture_output=True, text=True,
                             env=env, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    assert "{import,export}" in result.stdout
+    assert "{import,export,refresh-search}" in result.stdout
 
 
 @pytest.fixture
