@@ -194,7 +194,7 @@ def test_incomplete_facts_cannot_be_submitted(draft, unit_admin, good_facts):
     draft.refresh_from_db()
     assert draft.state == SelfAssessment.State.DRAFT and draft.sequence is None
     assert "assessments.submit" not in actions(draft)
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind="assessments.submitted").exists()
 
 
 def test_submit_freezes_evaluates_audits_and_notifies(draft, unit, unit_admin, office,

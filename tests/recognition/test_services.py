@@ -42,7 +42,9 @@ def actions() -> list[str]:
 
 
 def kinds_for(user) -> list[str]:
-    return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
+    """The recognition messages ``user`` got (the pledge of the fixtures sends its own)."""
+    return list(Notification.objects.filter(recipient=user, kind__startswith="recognition.")
+                .values_list("kind", flat=True))
 
 
 # --- apply -----------------------------------------------------------------------------------

@@ -221,3 +221,21 @@ def test_unit_admin_of_another_unit_gets_404(client, opened):
     other = make_user(Role.UNIT_ADMIN, unit=UnitFactory())
     client.force_login(other)
     assert client.get(f"/surveys/{opened.round.pk}/").status_code == 404
+
+
+def test_the_self_assessment_names_the_round_its_satisfaction_came_from(
+    client, opened, unit_admin, pledged
+):
+    from hexie.assessments.models import SelfAssessment
+
+    answer_all(opened, 18)
+    services.close_round(unit_admin, opened.round)
+    client.force_login(unit_admin)
+    client.post(f"/surveys/{opened.round.pk}/apply/")
+    draft = SelfAssessment.objects.get(unit=opened.round.unit, state="draft")
+    for url in (f"/assessments/{draft.pk}/edit/", f"/assessments/{draft.pk}/"):
+        page = client.get(url).content.decode()
+        assert f"来源：满意度调查第 {opened.round.number} 轮（18 份答卷" in page, url
+    # Typed over by hand, the value no longer claims the survey as its source.
+    client.post(f"/assessments/{draft.pk}/edit/", {"satisfaction_percent": "95"})
+    assert "来源：满意度调查" not in client.get(f"/assessments/{draft.pk}/edit/").content.decode()

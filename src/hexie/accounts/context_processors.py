@@ -1,7 +1,14 @@
 from hexie.core.scoping import scope_for
 from hexie.notifications.selectors import unread_count
 
-from .roles import AUDIT_VIEW, CAMPAIGNS_VIEW, UNITS_CREATE, UNITS_IMPORT, UNITS_VIEW
+from .roles import (
+    AUDIT_VIEW,
+    CAMPAIGNS_VIEW,
+    SURVEYS_VIEW,
+    UNITS_CREATE,
+    UNITS_IMPORT,
+    UNITS_VIEW,
+)
 
 
 def roles(request):
@@ -18,6 +25,7 @@ def roles(request):
             # Campaign pages are the region's (offices, partners); unit admins reach theirs
             # from the workbench.
             "campaigns": bool(scope_for(user, CAMPAIGNS_VIEW).region_prefixes),
+            "surveys": not scope_for(user, SURVEYS_VIEW).is_empty,
             "memberships": list(user.memberships.all()),
             "unread": unread_count(user),
         }

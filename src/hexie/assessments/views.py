@@ -78,10 +78,14 @@ def start(request):
 
 
 def _page_context(request, sa: SelfAssessment) -> dict:
+    from hexie.surveys.selectors import satisfaction_source
+
     lib = standards.compiled(sa.standard_id)
     return {"sa": sa, "lib": lib, "sections": form_sections(lib, sa.profile),
             "evidence": selectors.evidence_by_item(sa), "can_edit": _can_edit(request.user, sa),
-            "policy": policy.current()}
+            "policy": policy.current(),
+            # "来源：满意度调查第 N 轮" beside satisfaction_percent when a survey round set it.
+            "satisfaction_source": satisfaction_source(sa)}
 
 
 @login_required
