@@ -206,6 +206,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hexie@localhost")
 
 # --- Background work ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# One cache for every gunicorn worker when Redis is there (the survey links' per-address limit
+# counts across workers); a process-local cache on a single county box without it.
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "hexie"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without a broker the same task runs inline, so a one-server install needs no Redis.
