@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from hexie.accounts.roles import ASSESSMENTS_VIEW
-from hexie.core.errors import DomainError
+from hexie.core.api import validated_or_refuse as _valid
 from hexie.units.selectors import get_unit
 
 from . import selectors, services
@@ -52,16 +52,6 @@ class FactsSerializer(serializers.Serializer):
 class EvidenceUploadSerializer(serializers.Serializer):
     item_id = serializers.CharField(help_text="指标标识，如 EL-01.1")
     file = serializers.FileField(help_text="PDF、PNG、JPEG、docx、xlsx、doc、xls")
-
-
-def _valid(serializer_class, request) -> dict:
-    """Validated input, or the first problem as a DomainError (one error shape everywhere)."""
-    serializer = serializer_class(data=request.data)
-    if not serializer.is_valid():
-        field, problems = next(iter(serializer.errors.items()))
-        message = problems[0] if isinstance(problems, list) else problems
-        raise DomainError(f"{field}：{message}", field=field, code="invalid")
-    return serializer.validated_data
 
 
 def _flag(value):

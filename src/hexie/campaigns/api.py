@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from hexie.accounts.roles import CAMPAIGNS_OPEN, CAMPAIGNS_VIEW
+from hexie.core.api import validated as _valid
 from hexie.core.scoping import scope_for
 from hexie.units.selectors import get_unit
 
@@ -102,10 +103,17 @@ class CultivationSerializer(serializers.Serializer):
     target_year = serializers.IntegerField()
 
 
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+def congress_input(data: dict) -> services.CongressInput | None:
+    """The congress record of a pledge or application request; None when none was sent (the
+    service then refuses with the rule that asks for it)."""
+    if not any(k in data for k in ("kind", "held_on", "attendance_total", "minutes")):
+        return None
+    return services.CongressInput(
+        kind=data.get("kind", ""), held_on=data.get("held_on"),
+        attendance_present=data.get("attendance_present"),
+        attendance_total=data.get("attendance_total"),
+        resolution=data.get("resolution", ""), minutes=data.get("minutes"),
+    )
 
 
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
@@ -193,14 +201,7 @@ class PledgeViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         data = _valid(PledgeCreateSerializer, request)
         unit = get_unit(request.user, data["unit"], permission=CAMPAIGNS_VIEW)
-        congress = None
-        if any(k in data for k in ("kind", "held_on", "attendance_total", "minutes")):
-            congress = services.CongressInput(
-                kind=data.get("kind", ""), held_on=data.get("held_on"),
-                attendance_present=data.get("attendance_present"),
-                attendance_total=data.get("attendance_total"),
-                resolution=data.get("resolution", ""), minutes=data.get("minutes"),
-            )
+        congress = congress_input(data)
         made = services.pledge(request.user, unit, year=data["year"],
                                pledged_on=data["pledged_on"], congress=congress)
         return Response(PledgeSerializer(made).data, status=status.HTTP_201_CREATED)

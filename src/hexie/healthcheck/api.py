@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from hexie.accounts.roles import HEALTHCHECK_VIEW
+from hexie.core.api import validated as _valid
 from hexie.units.selectors import get_unit
 
 from . import selectors, services
@@ -67,12 +68,6 @@ class CloseTaskSerializer(serializers.Serializer):
 class FollowUpSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     note = serializers.CharField(allow_blank=True, required=False)
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class HealthCheckViewSet(viewsets.ReadOnlyModelViewSet):

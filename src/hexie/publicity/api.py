@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from hexie.accounts.roles import PUBLICITY_MANAGE
+from hexie.core.api import validated_or_refuse as _valid
 from hexie.core.errors import DomainError
 from hexie.core.scoping import scope_for
 from hexie.recognition.models import Recognition
@@ -111,19 +112,6 @@ class PublishedEntrySerializer(serializers.ModelSerializer):
 
     def get_kind_label(self, entry) -> str:
         return str(dict(Kind.choices).get(entry.kind, entry.kind))
-
-
-def _valid(serializer_class, request) -> dict:
-    """Validated input, or the first problem as a DomainError ({"detail","field","code"})."""
-    serializer = serializer_class(data=request.data)
-    if not serializer.is_valid():
-        field, problems = next(iter(serializer.errors.items()))
-        problem = problems[0] if isinstance(problems, list) else problems
-        if isinstance(problem, dict):  # a list field: {index: [message]}
-            problem = next(iter(problem.values()))[0]
-        raise DomainError(f"{field}：{problem}", field=field,
-                          code=getattr(problem, "code", "invalid"))
-    return serializer.validated_data
 
 
 def _own_county(request, data) -> str:

@@ -10,7 +10,8 @@ from rest_framework.response import Response
 
 from hexie.accounts.models import AssessorOrganisation
 from hexie.accounts.roles import RECOGNITION_VIEW
-from hexie.campaigns.api import PledgeCreateSerializer
+from hexie.campaigns.api import PledgeCreateSerializer, congress_input
+from hexie.core.api import validated as _valid
 from hexie.core.errors import DomainError
 from hexie.units.selectors import get_unit
 
@@ -118,12 +119,6 @@ class AssignmentSerializer(serializers.ModelSerializer):
                 for o in assignment.opinions.all()]
 
 
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ApplicationSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -144,14 +139,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         data = _valid(ApplySerializer, request)
         unit = get_unit(request.user, data["unit"], permission=RECOGNITION_VIEW)
-        congress = None
-        if any(k in data for k in ("kind", "held_on", "attendance_total", "minutes")):
-            congress = services.CongressInput(
-                kind=data.get("kind", ""), held_on=data.get("held_on"),
-                attendance_present=data.get("attendance_present"),
-                attendance_total=data.get("attendance_total"),
-                resolution=data.get("resolution", ""), minutes=data.get("minutes"),
-            )
+        congress = congress_input(data)
         made = services.apply(request.user, unit, data["year"], congress)
         return self._answer(made, status.HTTP_201_CREATED)
 
