@@ -19,6 +19,7 @@ from hexie.accounts.roles import (
 )
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
+from hexie.core.files import content_matches
 from hexie.core.scoping import scope_for
 from hexie.notifications import recipients
 from hexie.notifications.services import notify
@@ -262,12 +263,6 @@ class CongressInput:
     minutes: UploadedFile | None
 
 
-# File signatures: what the minutes file must start with, whatever its name says.
-_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpeg": (b"\xff\xd8\xff",),
-}
 _SUFFIXES = {"pdf": (".pdf",), "png": (".png",), "jpeg": (".jpg", ".jpeg")}
 
 
@@ -286,10 +281,7 @@ def check_minutes_file(upload: UploadedFile | None, *, rule: str = RULE_PLEDGE) 
     if upload.size > rules.minutes_max_bytes:
         limit = rules.minutes_max_bytes // (1024 * 1024)
         raise DomainError(f"会议记录文件过大：不能超过 {limit} MB。", field="minutes")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in _SIGNATURES[kind]):
+    if not content_matches(upload, kind):
         raise DomainError("会议记录文件内容与扩展名不符，请上传真实的 PDF 或图片文件。",
                           field="minutes")
 

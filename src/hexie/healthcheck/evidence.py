@@ -1,11 +1,11 @@
 """Checking a remediation evidence upload: a type of the health-check policy, within its size
 limit, and content that really is what the name says. The signature check (magic bytes; the
-OOXML package parts for docx/xlsx) is the self-assessment evidence's, reused."""
+OOXML package parts for docx/xlsx) is the platform's one (hexie.core.files)."""
 
 from django.core.files.uploadedfile import UploadedFile
 
-from hexie.assessments.evidence import _signature_ok, sha256_of
 from hexie.core.errors import DomainError
+from hexie.core.files import content_matches, sha256_of
 
 from . import policy
 
@@ -26,7 +26,7 @@ def check_evidence(upload: UploadedFile | None) -> str:
         mb = rules.evidence_max_bytes // (1024 * 1024)
         raise DomainError(f"整改材料文件过大：不能超过 {mb} MB。", field="evidence",
                           code="file_size")
-    if not upload.size or not _signature_ok(upload, kind):
+    if not upload.size or not content_matches(upload, kind):
         raise DomainError("整改材料文件内容与扩展名不符，请上传真实的文件。", field="evidence",
                           code="file_signature")
     return kind
