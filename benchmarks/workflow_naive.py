@@ -1,5 +1,5 @@
 """The naive way to the county dashboard, for benchmarks/workflow_bench.py: the same counts as
-``hexie.campaigns.dashboard.dashboard_counts``, one ``COUNT`` query per town × kind × figure
+``hexie.site.dashboard.dashboard_counts``, one ``COUNT`` query per town × kind × figure
 (and per class and per state), as a first version of such a page would be written.
 
 It returns the same ``Dashboard`` so the real page renders it; the benchmark swaps it in and
@@ -12,11 +12,12 @@ from django.db.models import Exists, OuterRef
 
 from hexie.accounts.roles import ASSESSMENTS_VIEW, CAMPAIGNS_VIEW, RECOGNITION_VIEW
 from hexie.assessments.models import SelfAssessment
-from hexie.campaigns import dashboard, policy
+from hexie.campaigns import policy
 from hexie.campaigns.models import Pledge
 from hexie.core.scoping import scope_for
 from hexie.recognition.models import Application, Recognition
 from hexie.regions.models import Division
+from hexie.site import dashboard
 from hexie.units.models import Kind, Unit
 
 

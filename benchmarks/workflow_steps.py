@@ -36,7 +36,7 @@ from workflow_naive import naive_dashboard_counts, same_numbers
 
 from hexie.accounts.roles import Role
 from hexie.assessments.models import SelfAssessment
-from hexie.campaigns import dashboard, services
+from hexie.campaigns import services
 from hexie.campaigns.models import (
     CampaignYear,
     CongressKind,
@@ -49,6 +49,7 @@ from hexie.campaigns.models import (
 )
 from hexie.core import audit
 from hexie.recognition.models import Application, Recognition
+from hexie.site import dashboard
 from hexie.standards.models import StandardLibrary
 from hexie.units.models import Unit
 

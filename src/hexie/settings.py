@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hexie.monitoring",
     "hexie.healthcheck",
     "hexie.surveys",
+    "hexie.site",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "hexie.accounts.context_processors.roles",
+                "hexie.site.context_processors.roles",
             ],
         },
     },

@@ -2,13 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from hexie.campaigns import urls as campaigns_urls
+from hexie.site import urls as site_urls
 from hexie.standards import api as standards_api
 
 urlpatterns = [
+    path("", include("hexie.site.urls")),
     path("", include("hexie.accounts.urls")),
     path("units/", include("hexie.units.urls")),
     path("standards/", include("hexie.standards.urls")),
-    path("campaigns/", include("hexie.campaigns.urls")),
+    # The campaign year's dashboard counts across apps, so hexie.site serves it under the
+    # campaigns namespace (campaigns:dashboard).
+    path("campaigns/", include(
+        (campaigns_urls.urlpatterns + site_urls.campaign_patterns, campaigns_urls.app_name))),
     path("assessments/", include("hexie.assessments.urls")),
     path("recognition/", include("hexie.recognition.urls")),
     path("publicity/", include("hexie.publicity.urls")),

@@ -3,7 +3,6 @@ changes nothing."""
 
 import pytest
 
-from hexie.accounts.demo import load_demo
 from hexie.accounts.models import User
 from hexie.accounts.roles import RECOGNITION_REVIEW, UNITS_VIEW
 from hexie.assessments.models import SelfAssessment
@@ -13,6 +12,7 @@ from hexie.core.scoping import scope_for
 from hexie.healthcheck.models import HealthCheck
 from hexie.publicity.models import PublishedEntry
 from hexie.recognition.models import Application, Recognition, ReviewAssignment
+from hexie.site.demo import load_demo
 from hexie.surveys.models import SurveyRound
 from hexie.units.models import Unit
 

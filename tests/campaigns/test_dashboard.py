@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hexie.accounts.roles import Role
 from hexie.assessments.models import SelfAssessment
-from hexie.campaigns import dashboard, services
+from hexie.campaigns import services
 from hexie.campaigns.models import (
     CongressKind,
     CongressPurpose,
@@ -34,6 +34,7 @@ from hexie.campaigns.models import (
     Pledge,
 )
 from hexie.recognition.models import Application, Recognition
+from hexie.site import dashboard
 from hexie.standards.models import StandardLibrary
 from hexie.units.models import Kind
 from tests.factories import (
@@ -205,7 +206,7 @@ def test_numbers_have_thousands_separators(world, office):
     board = dashboard.dashboard_counts(office, campaign)
     board.totals.values[0] = 12345
     board.by_town[0].values[1] = 1234567
-    html = render_to_string("campaigns/dashboard.html", {"campaign": campaign, "board": board})
+    html = render_to_string("site/campaign_dashboard.html", {"campaign": campaign, "board": board})
     assert "12,345" in html and "1,234,567" in html
 
 

@@ -11,12 +11,12 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from hexie.accounts.demo import DEMO_PLEDGES
 from hexie.accounts.models import Membership, User
 from hexie.accounts.roles import Role
 from hexie.campaigns.models import CampaignYear, LetterDelivery, Pledge
 from hexie.core.audit import verify
 from hexie.core.models import AuditEvent
+from hexie.site.demo import DEMO_PLEDGES
 from hexie.units import credit_code as cc
 from hexie.units import services
 from hexie.units.models import Unit

@@ -181,7 +181,7 @@ def test_seed_writes_the_columns(office):
 
 @pytest.mark.django_db
 def test_demo_writes_the_columns():
-    from hexie.accounts.demo import load_demo
+    from hexie.site.demo import load_demo
 
     load_demo()
     assert Unit.objects.exists()

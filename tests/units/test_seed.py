@@ -166,7 +166,7 @@ def test_seed_csv_only_writes_nothing_to_the_database(tmp_path):
 
 def test_seed_on_top_of_the_demo_data(towns):
     """`hexie up` loads the demo; `hexie seed` for a trial then adds its units to it."""
-    from hexie.accounts.demo import load_demo
+    from hexie.site.demo import load_demo
 
     load_demo()
     before = Unit.objects.count()

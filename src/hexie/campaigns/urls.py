@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/plan/", views.campaign_plan, name="plan"),
-    path("<int:pk>/dashboard/", views.campaign_dashboard, name="dashboard"),
     path("letters/<int:pk>/progress/", views.letter_progress, name="letter_progress"),
     path("inbox/<int:pk>/", views.letter_detail, name="letter"),
     path("pledge/", views.pledge_create, name="pledge"),

@@ -25,7 +25,7 @@ from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.scoping import scope_for
 from hexie.units.models import Unit
 
-from . import dashboard, policy, selectors, services
+from . import policy, selectors, services
 from .forms import CultivationForm, OpenCampaignForm, PledgeForm, SendLetterForm
 from .models import Pledge
 
@@ -97,16 +97,6 @@ def campaign_detail(request, pk):
         "campaign": campaign, "form": form if can_send else None,
         "letters": campaign.letters.all()[:20], "window": window,
         "window_rule": rules.window_rule,
-    })
-
-
-@login_required
-def campaign_dashboard(request, pk):
-    """The county's dashboard of the campaign year (counts only; see dashboard.py)."""
-    _require_region(request.user, CAMPAIGNS_VIEW)
-    campaign = selectors.get_campaign(request.user, pk)
-    return render(request, "campaigns/dashboard.html", {
-        "campaign": campaign, "board": dashboard.dashboard_counts(request.user, campaign),
     })
 
 

@@ -15,13 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from hexie.accounts.roles import ASSESSMENTS_VIEW, CAMPAIGNS_VIEW, RECOGNITION_VIEW
 from hexie.assessments.models import SelfAssessment
+from hexie.campaigns import policy
+from hexie.campaigns.models import CampaignYear, LetterDelivery
 from hexie.core.scoping import scope_for
 from hexie.recognition.models import Application, Recognition
 from hexie.regions.models import Division
 from hexie.units.models import Kind, Unit
-
-from . import policy
-from .models import CampaignYear, LetterDelivery
 
 TOWN_CODE_LENGTH = 9  # GB/T 2260 town / street codes (DOMAIN.md §1)
 UNASSIGNED = ""  # a pledge without a cultivation plan entry yet

@@ -5,10 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hexie.campaigns.models import LetterDelivery
-
-from .models import Notification
-from .recipients import unit_admins
-from .services import notify
+from hexie.notifications.models import Notification
+from hexie.notifications.recipients import unit_admins
+from hexie.notifications.services import notify
 
 KIND = "campaigns.letter_delivered"
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hexie.accounts.demo import load_demo
+from hexie.site.demo import load_demo
 
 
 class Command(BaseCommand):

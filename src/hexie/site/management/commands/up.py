@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from hexie.accounts.demo import load_demo
-from hexie.accounts.management.commands.demo import format_accounts
+from hexie.site.demo import load_demo
+from hexie.site.management.commands.demo import format_accounts
 
 
 class Command(BaseCommand):

@@ -1,7 +1,4 @@
-from hexie.core.scoping import scope_for
-from hexie.notifications.selectors import unread_count
-
-from .roles import (
+from hexie.accounts.roles import (
     AUDIT_VIEW,
     CAMPAIGNS_VIEW,
     SURVEYS_VIEW,
@@ -9,6 +6,8 @@ from .roles import (
     UNITS_IMPORT,
     UNITS_VIEW,
 )
+from hexie.core.scoping import scope_for
+from hexie.notifications.selectors import unread_count
 
 
 def roles(request):

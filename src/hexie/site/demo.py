@@ -12,6 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from hexie.accounts.models import (
+    AssessorOrganisation,
+    CoordinatorAssignment,
+    Membership,
+    User,
+)
+from hexie.accounts.roles import Role
 from hexie.assessments.demo import submit_demo_self_assessment
 from hexie.assessments.models import SelfAssessment
 from hexie.campaigns import services as campaigns
@@ -27,9 +34,6 @@ from hexie.units import credit_code as cc
 from hexie.units.importing import import_units
 from hexie.units.models import Unit
 from hexie.units.seed import synthetic_rows, write_csv
-
-from .models import AssessorOrganisation, CoordinatorAssignment, Membership, User
-from .roles import Role
 
 DEMO_UNIT_CODE = cc.make("91330106", "DEM00001")
 
