@@ -1,4 +1,4 @@
-"""Regenerate the CJK fonts the PDF documents embed (src/hexie/documents/fonts/).
+"""Regenerate the CJK fonts the PDF documents embed (src/hexie/printing/fonts/).
 
 Source: the Simplified Chinese faces of Debian's fonts-noto-cjk (Noto Serif CJK SC and Noto Sans
 CJK SC, SIL OFL 1.1). Each face is taken out of its TrueType collection with fontTools and
@@ -26,7 +26,7 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection
 
 ROOT = Path(__file__).resolve().parents[1]
-FONTS = ROOT / "src" / "hexie" / "documents" / "fonts"
+FONTS = ROOT / "src" / "hexie" / "printing" / "fonts"
 # output file -> (collection file, face name inside it)
 FACES = {
     "NotoSerifCJKsc-Regular.otf": ("NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),

@@ -9,8 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
+from hexie.printing.layout import MissingGlyph
+
 from . import pdfs, selectors
-from .layout import MissingGlyph
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,14 @@
 """The health-check report as PDF: the cover data, a radar chart of compliance by area (drawn
 with fpdf2's line and polygon primitives), the findings by area with their legal basis and
-advice, and the remediation tasks. Drawn with the documents app's page and vendored fonts
-(hexie.documents.layout): never a system font."""
+advice, and the remediation tasks. Drawn with the printing app's page and vendored fonts
+(hexie.printing.layout): never a system font."""
 
 import math
 
 from django.utils import timezone
 from fpdf import FPDF
 
-from hexie.documents.layout import OfficialDocument, chinese_date
+from hexie.printing.layout import OfficialDocument, chinese_date
 
 from .models import HealthCheck
 

@@ -7,7 +7,7 @@ import io
 import segno
 from fpdf import FPDF
 
-from hexie.documents.layout import FACES, FONT_DIR, MissingGlyph
+from hexie.printing.layout import FACES, FONT_DIR, MissingGlyph
 
 COLUMNS, ROWS = 3, 4
 PAGE_W, PAGE_H = 210.0, 297.0

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from hexie.documents import layout
-from hexie.documents.layout import FACES, FONT_DIR, MissingGlyph, OfficialDocument, chinese_date
+from hexie.printing import layout
+from hexie.printing.layout import FACES, FONT_DIR, MissingGlyph, OfficialDocument, chinese_date
 from hexie.regions.models import Division
 
 GB2312 = {bytes([h, lo]).decode("gb2312") for h in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)
@@ -127,10 +127,12 @@ REAL_NAMES = [
 def test_real_unit_names_and_every_document_text_are_covered():
     from pathlib import Path
 
-    import hexie.documents as package
+    import hexie.documents
+    import hexie.printing
 
     covered = cmap(FACES["serif"])
-    sources = "".join(p.read_text(encoding="utf-8") for p in Path(package.__file__).parent
-                      .rglob("*.py"))
+    sources = "".join(p.read_text(encoding="utf-8")
+                      for package in (hexie.documents, hexie.printing)
+                      for p in Path(package.__file__).parent.rglob("*.py"))
     texts = "".join(REAL_NAMES) + "".join(re.findall(r"[\u3000-\u9fff\uff00-\uffef]", sources))
     assert not sorted({c for c in texts if ord(c) not in covered})

@@ -49,7 +49,7 @@ class MissingGlyph(ValueError):
         listed = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in self.chars)
         super().__init__(_(
             "文书字体（%(face)s）未收录字符 %(chars)s：为免印出空框，未生成 PDF。请运维人员将这些"
-            "字符加入 src/hexie/documents/fonts/extra-chars.txt 后运行 "
+            "字符加入 src/hexie/printing/fonts/extra-chars.txt 后运行 "
             "scripts/build_document_fonts.py。"
         ) % {"face": face, "chars": listed})
 
