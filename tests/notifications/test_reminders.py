@@ -13,8 +13,8 @@ from django.utils import timezone
 from hexie.accounts.roles import Role
 from hexie.campaigns import policy as campaign_policy
 from hexie.campaigns import services as campaigns
+from hexie.campaigns.reminders import pledge_window
 from hexie.notifications import reminders, tasks
-from hexie.notifications.campaign_deadlines import pledge_window
 from hexie.notifications.models import Notification, ReminderSent
 from hexie.recognition import policy as recognition_policy
 from tests.campaigns.conftest import congress

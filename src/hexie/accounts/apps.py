@@ -8,9 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与角色")
 
     def ready(self):
-        from hexie.core.scoping import register_unit_scope_provider
+        from hexie.core.scoping import register_role_specs, register_unit_scope_provider
 
         from .models import CoordinatorAssignment
+        from .roles import ROLE_SPECS
+
+        register_role_specs(ROLE_SPECS)
 
         def assigned_units(user, membership):
             return CoordinatorAssignment.objects.filter(coordinator=user).values_list(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from hexie.accounts.roles import ASSESSMENTS_EDIT, ASSESSMENTS_VIEW
 from hexie.campaigns.models import Pledge
+from hexie.core.downloads import stored_file_response
 from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.scoping import scope_for
 from hexie.standards import services as standards
@@ -20,6 +21,7 @@ from hexie.units.selectors import get_unit
 
 from . import policy, selectors, services
 from .evaluation import decorate, form_sections, live
+from .fact_sources import satisfaction_source
 from .forms import FilterForm, facts_from_post
 from .models import SelfAssessment
 
@@ -78,8 +80,6 @@ def start(request):
 
 
 def _page_context(request, sa: SelfAssessment) -> dict:
-    from hexie.surveys.selectors import satisfaction_source
-
     lib = standards.compiled(sa.standard_id)
     return {"sa": sa, "lib": lib, "sections": form_sections(lib, sa.profile),
             "evidence": selectors.evidence_by_item(sa), "can_edit": _can_edit(request.user, sa),
@@ -222,15 +222,8 @@ def evidence_remove(request, pk):
 
 def evidence_response(row) -> FileResponse:
     """The stored file as a download: never rendered inline, never sniffed."""
-    try:
-        handle = row.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = FileResponse(handle, as_attachment=True, filename=row.original_name,
-                            content_type=CONTENT_TYPES.get(row.file_type,
-                                                           "application/octet-stream"))
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(row.file, row.original_name, content_type=CONTENT_TYPES.get(
+        row.file_type, "application/octet-stream"))
 
 
 @login_required

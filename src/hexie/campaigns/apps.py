@@ -9,7 +9,10 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from hexie.core import worklist
+        from hexie.notifications import reminders
 
+        from .reminders import pledge_window
         from .worklist import campaign_todos
 
         worklist.register(campaign_todos)
+        reminders.register(pledge_window)

@@ -3,19 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hexie.core.forms import ServiceErrorsMixin
 from hexie.regions.models import Division
 from hexie.units.models import Kind
 
 from . import policy
 from .models import CongressKind
 from .services import CongressInput
-
-
-class ServiceErrorsMixin:
-    def add_service_error(self, exc) -> None:
-        """Show a refused service call on the field it names (or above the form)."""
-        field = exc.field if exc.field in self.fields else None
-        self.add_error(field, str(exc.message))
 
 
 class OpenCampaignForm(ServiceErrorsMixin, forms.Form):

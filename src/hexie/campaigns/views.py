@@ -1,13 +1,12 @@
 """Campaign pages. Thin: parse input, call one selector or service, render. Everything is looked
 up through the selectors' scope filter, so an object outside the user's scope is a 404."""
 
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +20,11 @@ from hexie.accounts.roles import (
     CAMPAIGNS_SEND,
     CAMPAIGNS_VIEW,
 )
+from hexie.core.downloads import stored_file_response
 from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.scoping import scope_for
 from hexie.units.models import Unit
+from hexie.units.selectors import own_unit
 
 from . import policy, selectors, services
 from .forms import CultivationForm, OpenCampaignForm, PledgeForm, SendLetterForm
@@ -166,17 +167,9 @@ def letter_detail(request, pk):
 
 
 def _own_unit(request) -> Unit:
-    unit_ids = sorted(scope_for(request.user, CAMPAIGNS_PLEDGE).unit_ids)
-    if not unit_ids:
-        raise Http404(_("页面不存在"))
-    wanted = request.GET.get("unit") or request.POST.get("unit")
-    try:
-        unit_id = int(wanted) if wanted else unit_ids[0]
-    except ValueError:
-        raise Http404(_("单位不存在")) from None
-    if unit_id not in unit_ids:
-        raise Http404(_("单位不存在或不在您的管辖范围内"))
-    return Unit.objects.get(pk=unit_id)
+    """The unit a unit admin pledges for (``?unit=`` when they hold several)."""
+    return own_unit(request.user, CAMPAIGNS_PLEDGE,
+                    request.GET.get("unit") or request.POST.get("unit"))
 
 
 @login_required
@@ -205,11 +198,4 @@ def pledge_create(request):
 def congress_minutes(request, pk):
     """The minutes file, served only through the scope check (MEDIA is not web-served)."""
     record = selectors.get_congress_record(request.user, pk)
-    if not record.minutes:
-        raise Http404("文件不存在")
-    try:
-        handle = record.minutes.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    return FileResponse(handle, as_attachment=False,
-                        filename=record.minutes_name or Path(record.minutes.name).name)
+    return stored_file_response(record.minutes, record.minutes_name, as_attachment=False)

@@ -7,7 +7,7 @@ endpoint and export asks :func:`scope_for` and filters through :meth:`Scope.q`; 
 filters by hand. Objects outside the scope are answered with 404.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -19,6 +19,15 @@ UNIT_SCOPE_PROVIDERS: dict[str, list[Callable]] = {}
 
 def register_unit_scope_provider(role: str, provider: Callable) -> None:
     UNIT_SCOPE_PROVIDERS.setdefault(role, []).append(provider)
+
+
+# The role table, registered by accounts in its AppConfig.ready (core imports no other app):
+# role -> spec with ``scope_kind`` ("region", "unit" or "assigned") and ``permissions``.
+ROLE_SPECS: dict[str, object] = {}
+
+
+def register_role_specs(specs: Mapping[str, object]) -> None:
+    ROLE_SPECS.update(specs)
 
 
 def _minimal_prefixes(prefixes: Iterable[str]) -> tuple[str, ...]:
@@ -65,8 +74,6 @@ def scope_for(user, permission: str) -> Scope:
     cache = user.__dict__.setdefault("_hexie_scope_cache", {})
     if permission in cache:
         return cache[permission]
-    from hexie.accounts.roles import ROLE_SPECS, ScopeKind
-
     prefixes: list[str] = []
     unit_ids: set[int] = set()
     if "_hexie_memberships" not in user.__dict__:
@@ -75,9 +82,9 @@ def scope_for(user, permission: str) -> Scope:
         spec = ROLE_SPECS.get(m.role)
         if spec is None or permission not in spec.permissions:
             continue
-        if spec.scope_kind == ScopeKind.REGION and m.region_id:
+        if spec.scope_kind == "region" and m.region_id:
             prefixes.append(m.region_id)
-        elif spec.scope_kind == ScopeKind.UNIT and m.unit_id:
+        elif spec.scope_kind == "unit" and m.unit_id:
             unit_ids.add(m.unit_id)
         for provider in UNIT_SCOPE_PROVIDERS.get(m.role, ()):
             unit_ids.update(provider(user, m))

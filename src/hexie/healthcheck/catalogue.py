@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from hexie.standards.library import LibraryError, _schema_check, load_facts, read_yaml
+from hexie.standards.library import LibraryError, load_facts, read_yaml, schema_check
 
 CATALOGUE_DIR = Path(__file__).parent / "catalogues"
 KINDS = ("enterprise", "construction_project", "industrial_park", "town", "industry")
@@ -249,7 +249,7 @@ def compile_catalogue(data, file) -> Catalogue:
     if not isinstance(data, dict):
         raise CatalogueError(file, "", "文件内容应为一个体检目录（YAML 映射）")
     try:
-        _schema_check(data, SCHEMA, file)
+        schema_check(data, SCHEMA, file)
     except LibraryError as exc:
         raise CatalogueError(exc.file, exc.path, exc.problem) from None
     laws = data["laws"]

@@ -1,14 +1,13 @@
 """Health-check pages. Thin: parse input, call one selector or service, render. Everything is
 looked up through the selectors' scope filter, so an object outside the user's scope is a 404."""
 
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hexie.accounts.roles import HEALTHCHECK_ANSWER, HEALTHCHECK_ORGANISE, HEALTHCHECK_VIEW
+from hexie.core.downloads import stored_file_response
 from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.scoping import scope_for
 from hexie.regions.models import Division
@@ -253,13 +253,4 @@ def follow_up(request, pk):
 def task_evidence(request, pk):
     """The evidence file, served only through the scope check (MEDIA is not web-served)."""
     task = selectors.get_task(request.user, pk)
-    if not task.evidence:
-        raise Http404("文件不存在")
-    try:
-        handle = task.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = FileResponse(handle, as_attachment=True,
-                            filename=task.evidence_name or Path(task.evidence.name).name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(task.evidence, task.evidence_name)

@@ -6,9 +6,3 @@ class NotificationsConfig(AppConfig):
     name = "hexie.notifications"
     label = "notifications"
     verbose_name = _("消息通知")
-
-    def ready(self):
-        from . import reminders
-        from .campaign_deadlines import pledge_window
-
-        reminders.register(pledge_window)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from hexie.accounts.roles import PUBLICITY_MANAGE, RECOGNITION_VIEW
 from hexie.core.errors import DomainError
 from hexie.core.scoping import Scope, scope_for
+from hexie.core.text import clean_text
 from hexie.recognition.models import Recognition
 from hexie.regions.models import Division, Level
 
@@ -180,8 +181,6 @@ class PublicFilter:
 
 def parse_public_filter(params) -> PublicFilter:
     """Check the public page's query parameters; a bad one is a DomainError in Chinese."""
-    from .services import clean_text
-
     year = (params.get("year") or "").strip()
     if year:
         if not (year.isascii() and year.isdigit() and len(year) == 4):

@@ -10,7 +10,6 @@ transaction. Dates are whole days in Asia/Shanghai; a notice period is inclusive
 """
 
 import datetime
-import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from hexie.accounts.roles import PUBLICITY_MANAGE, Role
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
+from hexie.core.text import clean_text
 from hexie.core.transitions import advance
 from hexie.notifications.recipients import offices_over
 from hexie.notifications.services import notify
@@ -34,18 +34,6 @@ State = Recognition.State
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-def clean_text(value, *, multiline: bool = True) -> str:
-    """Text as stored: line breaks normalised, control and format characters (NUL, escape
-    sequences, bidi overrides, zero-width marks) removed, outer blanks stripped. A single-line
-    field also loses its line breaks and tabs."""
-    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = text.replace("\n", " ").replace("\t", " ")
-    kept = (ch for ch in text
-            if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
-    return "".join(kept).strip()
-
 
 def _limited(value: str, limit: int, field: str, label: str) -> str:
     if len(value) > limit:

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hexie.accounts.models import AssessorOrganisation
 from hexie.accounts.roles import Role
-from hexie.campaigns.forms import PledgeForm, ServiceErrorsMixin
+from hexie.campaigns.forms import PledgeForm
+from hexie.core.forms import ServiceErrorsMixin
 from hexie.units.models import Kind
 
 from .models import Application
@@ -131,7 +132,3 @@ class ReviewForm(ServiceErrorsMixin, Styled, forms.Form):
         data = self.cleaned_data
         return {c["id"]: (data.get(f"c_{c['id']}"), data.get(f"n_{c['id']}") or "")
                 for c in self.criteria}
-
-    def add_service_error(self, exc) -> None:
-        field = exc.field if exc.field in self.fields else None
-        self.add_error(field, str(exc.message))

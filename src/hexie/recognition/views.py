@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hexie.accounts.roles import (
+    CAMPAIGNS_PLEDGE,
     CAMPAIGNS_RECORDS,
     RECOGNITION_APPLY,
     RECOGNITION_ASSIGN,
@@ -19,9 +20,9 @@ from hexie.accounts.roles import (
     RECOGNITION_VIEW,
 )
 from hexie.assessments.selectors import latest_submission
-from hexie.campaigns.views import _own_unit
 from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.scoping import scope_for
+from hexie.units.selectors import own_unit
 
 from . import selectors, services
 from .forms import (
@@ -229,7 +230,8 @@ def review(request, pk):
 
 @login_required
 def apply(request):
-    unit = _own_unit(request)
+    unit = own_unit(request.user, CAMPAIGNS_PLEDGE,
+                    request.GET.get("unit") or request.POST.get("unit"))
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or today.year)

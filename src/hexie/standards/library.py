@@ -147,7 +147,9 @@ def _path(parts) -> str:
     return text
 
 
-def _schema_check(data, schema, file):
+def schema_check(data, schema, file):
+    """Refuse ``data`` that does not match the JSON ``schema`` with a LibraryError naming the
+    first wrong path of ``file`` (used by every YAML this app and the health check load)."""
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
@@ -304,7 +306,7 @@ class Library:
 
 def load_facts(path: Path = FACTS_FILE) -> dict[str, dict]:
     data = read_yaml(path)
-    _schema_check(data, FACTS_SCHEMA, path)
+    schema_check(data, FACTS_SCHEMA, path)
     return data["facts"]
 
 
@@ -325,7 +327,7 @@ def compile_library(data: dict, file, *, shared_facts: dict[str, dict] | None = 
                     parent: "Library | None" = None) -> Library:
     """Check ``data`` (a parsed library file) and build the compiled library. A variant is
     compiled on top of its already-compiled ``parent``."""
-    _schema_check(data, LIBRARY_SCHEMA, file)
+    schema_check(data, LIBRARY_SCHEMA, file)
     parent_ref = data.get("parent")
     if parent_ref:
         if parent is None:

@@ -8,8 +8,11 @@ class SurveysConfig(AppConfig):
     verbose_name = _("职工满意度调查")
 
     def ready(self):
+        from hexie.assessments.fact_sources import register_satisfaction_source
         from hexie.core import worklist
 
+        from .selectors import satisfaction_source
         from .worklist import survey_todos
 
         worklist.register(survey_todos)
+        register_satisfaction_source(satisfaction_source)

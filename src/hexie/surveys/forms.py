@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hexie.campaigns.forms import ServiceErrorsMixin
+from hexie.core.forms import ServiceErrorsMixin
 
 from . import policy
 

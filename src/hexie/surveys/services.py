@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from hexie.accounts.roles import SURVEYS_MANAGE, SURVEYS_VIEW
 from hexie.campaigns import policy as campaign_policy
 from hexie.core import audit
+from hexie.core import text as text_cleaning
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
@@ -39,8 +40,6 @@ SEED = "浙人社发〔2023〕17号"
 RULE_SURVEY = f"{SEED} 三（一）1⑪、2⑦：职工对各项指标综合评价满意度"
 RULE_VOICE = f"{SEED} 四（六）：动态管理，及时掌握劳动关系风险"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
-                           r"\u2060-\u2069\ufeff]")
 # Anything that looks like markup or script: a tag opener, an entity, a javascript: URL or an
 # inline event handler. Refused, not neutralised: a worker's comment has no use for them.
 MARKUP = re.compile(r"<\s*[A-Za-z/!?]|&#|&[A-Za-z]+;|javascript\s*:|vbscript\s*:|"
@@ -68,9 +67,9 @@ def check_voice_key(unit_id: int, key: str) -> bool:
 
 
 def clean_text(raw, max_chars: int, field: str, *, required: bool = False) -> str:
-    """Control characters stripped; markup refused; at most ``max_chars`` characters."""
-    text = CONTROL_CHARS.sub("", str(raw or "")).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.strip()
+    """Control and format characters stripped (core.text); markup refused; at most
+    ``max_chars`` characters."""
+    text = text_cleaning.clean_text(raw)
     if required and not text:
         raise DomainError("请填写内容。", field=field, code="required")
     if MARKUP.search(text):

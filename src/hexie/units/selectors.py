@@ -3,11 +3,13 @@
 from django.conf import settings
 from django.db.models import F, OrderBy
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from hexie.accounts.roles import UNITS_VIEW
 from hexie.core import audit
 from hexie.core.models import AuditEvent
 from hexie.core.pagination import CappedPaginator
+from hexie.core.scoping import scope_for
 from hexie.regions.models import Division
 
 from .filters import UnitFilter, filter_params
@@ -49,6 +51,22 @@ def get_unit(user, pk, permission: str = UNITS_VIEW) -> Unit:
         return Unit.objects.visible_to(user, permission).select_related("region").get(pk=pk)
     except (Unit.DoesNotExist, ValueError, TypeError):
         raise Http404("单位不存在或不在您的管辖范围内") from None
+
+
+def own_unit(user, permission: str, wanted: str | None) -> Unit:
+    """The unit a unit admin acts for with ``permission``: the one ``wanted`` names (a form's
+    or query's ``unit``) among the units their memberships grant, else the first of them; 404
+    when they hold none or ``wanted`` is not theirs."""
+    unit_ids = sorted(scope_for(user, permission).unit_ids)
+    if not unit_ids:
+        raise Http404(_("页面不存在"))
+    try:
+        unit_id = int(wanted) if wanted else unit_ids[0]
+    except ValueError:
+        raise Http404(_("单位不存在")) from None
+    if unit_id not in unit_ids:
+        raise Http404(_("单位不存在或不在您的管辖范围内"))
+    return Unit.objects.get(pk=unit_id)
 
 
 FIELD_LABELS = {f.attname: str(f.verbose_name) for f in Unit._meta.concrete_fields}

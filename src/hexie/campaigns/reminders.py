@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hexie.accounts.roles import Role
-from hexie.campaigns import policy
-from hexie.campaigns.models import CampaignYear, LetterDelivery, Pledge
+from hexie.notifications.reminders import Deadline, lead_days
 
-from .reminders import Deadline, lead_days
+from . import policy
+from .models import CampaignYear, LetterDelivery, Pledge
 
 
 def pledge_window(today: datetime.date) -> list[Deadline]:
