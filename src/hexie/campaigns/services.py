@@ -3,7 +3,9 @@ checks scope and permission, enforces the rule it names, and writes the audit ev
 transaction."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -323,6 +325,37 @@ def check_congress(congress: CongressInput | None, pledged_on: datetime.date, *,
     check_minutes_file(congress.minutes, rule=rule)
 
 
+T = TypeVar("T")
+
+
+def record_congress(actor, unit: Unit, congress: CongressInput, *, purpose: str, file_stem: str,
+                    cited_by: Callable[[CongressRecord], T]) -> tuple[CongressRecord, T]:
+    """Store the congress record of a unit's step (its pledge, its recognition application)
+    with the minutes, and the row that cites it, made by ``cited_by(record)`` in the same
+    savepoint; audited. Runs inside the calling service's transaction after that service has
+    checked its scope and the congress (``check_congress``). A concurrent duplicate
+    (IntegrityError from ``cited_by``) removes the stored minutes and is raised again for the
+    caller to word."""
+    record = CongressRecord(
+        unit=unit, purpose=purpose, kind=congress.kind,
+        held_on=congress.held_on, attendance_present=congress.attendance_present,
+        attendance_total=congress.attendance_total, resolution=congress.resolution.strip(),
+        minutes_name=(congress.minutes.name or "")[-255:], recorded_by=actor,
+    )
+    suffix = "." + congress.minutes.name.rsplit(".", 1)[-1].lower()
+    record.minutes.save(f"{file_stem}{suffix}", congress.minutes, save=False)
+    try:
+        with transaction.atomic():
+            record.save()
+            citing = cited_by(record)
+    except IntegrityError:
+        record.minutes.delete(save=False)
+        raise
+    audit.record(actor, "campaigns.congress_record", record, after=audit.snapshot(record),
+                 region_code=unit.region_id)
+    return record, citing
+
+
 def campaign_for_unit(unit: Unit, year: int) -> CampaignYear | None:
     """The campaign of ``year`` whose division holds the unit (the most local one)."""
     code = unit.region_id
@@ -358,26 +391,17 @@ def pledge(actor, unit: Unit, *, year: int, pledged_on: datetime.date | None,
                           field="year", code="duplicate")
     check_congress(congress, pledged_on)
     with transaction.atomic():
-        record = CongressRecord(
-            unit=unit, purpose=CongressPurpose.PLEDGE, kind=congress.kind,
-            held_on=congress.held_on, attendance_present=congress.attendance_present,
-            attendance_total=congress.attendance_total, resolution=congress.resolution.strip(),
-            minutes_name=(congress.minutes.name or "")[-255:], recorded_by=actor,
-        )
-        suffix = "." + congress.minutes.name.rsplit(".", 1)[-1].lower()
-        record.minutes.save(f"{unit.pk}-pledge-{year}{suffix}", congress.minutes, save=False)
         try:
-            with transaction.atomic():
-                record.save()
-                made = Pledge.objects.create(unit=unit, campaign=campaign, year=year,
-                                             pledged_on=pledged_on, congress=record,
-                                             pledged_by=actor)
+            __, made = record_congress(
+                actor, unit, congress, purpose=CongressPurpose.PLEDGE,
+                file_stem=f"{unit.pk}-pledge-{year}",
+                cited_by=lambda record: Pledge.objects.create(
+                    unit=unit, campaign=campaign, year=year, pledged_on=pledged_on,
+                    congress=record, pledged_by=actor),
+            )
         except IntegrityError as exc:  # a concurrent pledge of the same unit and year
-            record.minutes.delete(save=False)
             raise DomainError(f"本单位已提交 {year} 年度创建承诺书，每年只能承诺一次。",
                               field="year", code="duplicate") from exc
-        audit.record(actor, "campaigns.congress_record", record, after=audit.snapshot(record),
-                     region_code=unit.region_id)
         audit.record(actor, "campaigns.pledge", made,
                      after=audit.snapshot(made) | {"rule": RULE_PLEDGE},
                      region_code=unit.region_id)

@@ -24,6 +24,7 @@ from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
 from hexie.monitoring.models import RiskSignal
+from hexie.monitoring.services import raise_risk_signal
 from hexie.notifications.recipients import offices_over, unit_admins
 from hexie.notifications.services import notify
 from hexie.units.models import Unit
@@ -337,8 +338,8 @@ def submit(actor, check: HealthCheck, answers: dict | None = None,
             )
             if item.risk == "red":
                 basis = "；".join(f"{b.title}{b.article}" for b in item.legal_basis)
-                RiskSignal.objects.create(
-                    unit=locked.unit, source=RiskSignal.Source.HEALTH_CHECK,
+                raise_risk_signal(
+                    actor, locked.unit, source=RiskSignal.Source.HEALTH_CHECK,
                     level=RiskSignal.Level.RED, area=catalogue.areas[item.area],
                     summary=f"{locked.year} 年度线上用工体检 {item.id}：{item.question}"
                             f"（回答：否）。依据：{basis}",

@@ -26,6 +26,7 @@ from hexie.notifications.recipients import offices_over
 from hexie.notifications.services import notify
 from hexie.recognition import policy as recognition_policy
 from hexie.recognition.models import Recognition
+from hexie.recognition.services import move_recognitions
 
 from . import policy, selectors
 from .models import Objection, PublicNotice, PublishedEntry, PublishedList
@@ -151,10 +152,8 @@ def open_notice(actor, region_code: str, year, recognition_ids=None, *,
             region_id=region_code, year=year, title=title, body=body, starts_on=starts_on,
             ends_on=ends_on, policy_version=rules.version, created_by=actor,
         )
-        for rec in recs:
-            advance(rec, "put_on_notice", "列入公示", rule=rules.notice_rule)
-            rec.notice = notice
-        Recognition.objects.bulk_update(recs, ["state", "notice"], batch_size=1000)
+        move_recognitions(recs, "put_on_notice", "列入公示", rule=rules.notice_rule,
+                          notice=notice)
         audit.record(actor, "publicity.open_notice", notice,
                      after=audit.snapshot(notice) | {
                          "recognitions": [r.pk for r in recs], "period_days":
@@ -257,9 +256,8 @@ def handle_objection(actor, objection: Objection, *, upheld: bool, finding: str,
                      region_code=rec.unit.region_id)
         if upheld and rec.state != State.REMOVED:
             rec_before = audit.snapshot(rec)
-            advance(rec, "remove", "撤销认定", rule=rules.objection_rule)
-            rec.removed_reason = finding
-            rec.save(update_fields=["state", "removed_reason"])
+            move_recognitions([rec], "remove", "撤销认定", rule=rules.objection_rule,
+                              removed_reason=finding)
             audit.record(actor, "publicity.remove_recognition", rec, before=rec_before,
                          after=audit.snapshot(rec) | {"objection": locked.pk},
                          region_code=rec.unit.region_id)
@@ -302,9 +300,7 @@ def close_notice(actor, notice: PublicNotice) -> PublicNotice:
         locked.save(update_fields=["state", "closed_at"])
         recs = list(Recognition.objects.select_for_update()
                     .filter(notice=locked, state=State.ON_NOTICE).order_by("pk"))
-        for rec in recs:
-            advance(rec, "confirm", "确认公示无异议", rule=rules.notice_rule)
-        Recognition.objects.bulk_update(recs, ["state"], batch_size=1000)
+        move_recognitions(recs, "confirm", "确认公示无异议", rule=rules.notice_rule)
         audit.record(actor, "publicity.close_notice", locked, before=before,
                      after=audit.snapshot(locked) | {"confirmed": [r.pk for r in recs]},
                      region_code=locked.region_id)
@@ -384,10 +380,8 @@ def publish_list(actor, region_code: str, year, title: str = "") -> PublishedLis
             ))
         PublishedEntry.objects.bulk_create(entries, batch_size=1000)
         noticed = sum(1 for r in recs if r.state == State.CONFIRMED)
-        for rec in recs:
-            advance(rec, "publish", "公布", rule=rules.publish_rule)
-            rec.published_list = published
-        Recognition.objects.bulk_update(recs, ["state", "published_list"], batch_size=1000)
+        move_recognitions(recs, "publish", "公布", rule=rules.publish_rule,
+                          published_list=published)
         audit.record(actor, "publicity.publish", published,
                      after=audit.snapshot(published) | {
                          "recognitions": [r.pk for r in recs], "after_notice": noticed,

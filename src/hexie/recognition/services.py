@@ -20,8 +20,8 @@ from hexie.accounts.roles import (
     Role,
 )
 from hexie.assessments.selectors import latest_submission
-from hexie.campaigns.models import CongressPurpose, CongressRecord, Pledge
-from hexie.campaigns.services import CongressInput, check_congress
+from hexie.campaigns.models import CongressPurpose, Pledge
+from hexie.campaigns.services import CongressInput, check_congress, record_congress
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
@@ -152,27 +152,16 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
     today = timezone.localdate()
     _check_application_congress(congress, pledge, today)
     with transaction.atomic():
-        record = CongressRecord(
-            unit=unit, purpose=CongressPurpose.APPLICATION, kind=congress.kind,
-            held_on=congress.held_on, attendance_present=congress.attendance_present,
-            attendance_total=congress.attendance_total, resolution=congress.resolution.strip(),
-            minutes_name=(congress.minutes.name or "")[-255:], recorded_by=actor,
-        )
-        suffix = "." + congress.minutes.name.rsplit(".", 1)[-1].lower()
-        record.minutes.save(f"{unit.pk}-application-{year}{suffix}", congress.minutes,
-                            save=False)
         try:
-            with transaction.atomic():
-                record.save()
-                made = Application.objects.create(
+            __, made = record_congress(
+                actor, unit, congress, purpose=CongressPurpose.APPLICATION,
+                file_stem=f"{unit.pk}-application-{year}",
+                cited_by=lambda record: Application.objects.create(
                     unit=unit, pledge=pledge, year=year, self_assessment=assessment,
-                    congress=record, submitted_by=actor,
-                )
+                    congress=record, submitted_by=actor),
+            )
         except IntegrityError as exc:  # a concurrent application of the same unit and year
-            record.minutes.delete(save=False)
             raise _duplicate(year) from exc
-        audit.record(actor, "campaigns.congress_record", record, after=audit.snapshot(record),
-                     region_code=unit.region_id)
         audit.record(actor, "recognition.apply", made,
                      after=audit.snapshot(made) | {"rule": rule}, region_code=unit.region_id)
         notify(_concerned_offices(unit), "recognition.applied",
@@ -581,3 +570,18 @@ def handle_appeal(actor, appeal_obj: Appeal, accept: bool, answer: str) -> Appea
                answer, _unit_url())
     appeal_obj.refresh_from_db()
     return locked
+
+
+# --- for the publicity service ---------------------------------------------------------------
+
+def move_recognitions(recs: list[Recognition], transition: str, label: str, *, rule: str,
+                      **links) -> None:
+    """Advance ``recs`` through ``transition`` and set ``links`` (the notice or the published
+    list they now belong to) in one bulk update. Publicity owns the notice and the list and
+    calls this from its own audited service, inside its transaction, with the rows it has
+    locked; recognition owns the rows and their state machine."""
+    for rec in recs:
+        advance(rec, transition, label, rule=rule)
+        for name, value in links.items():
+            setattr(rec, name, value)
+    Recognition.objects.bulk_update(recs, ["state", *links], batch_size=1000)

@@ -27,6 +27,7 @@ from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
 from hexie.monitoring.models import RiskSignal
+from hexie.monitoring.services import raise_risk_signal
 from hexie.notifications.recipients import offices_over
 from hexie.notifications.services import notify
 from hexie.standards import services as standards
@@ -446,9 +447,9 @@ def submit_concern(unit: Unit, category: str, text) -> RiskSignal:
         raise DomainError("请选择反映的问题类别。", field="category", code="required")
     body = clean_text(text, rules.concern_max_chars, "text", required=True)
     with transaction.atomic():
-        signal = RiskSignal.objects.create(
-            unit=unit, source=RiskSignal.Source.WORKER_VOICE, level=cat.level, area=cat.label,
-            summary=body, reference="", detected_on=timezone.localdate())
+        signal = raise_risk_signal(
+            None, unit, source=RiskSignal.Source.WORKER_VOICE, level=cat.level, area=cat.label,
+            summary=body, detected_on=timezone.localdate())
         notify(offices_over(unit.region_id), "surveys.concern",
                f"{unit.name} 收到一条职工匿名反映",
                body=f"类别：{cat.label}。依据：{RULE_VOICE}。",
