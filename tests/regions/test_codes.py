@@ -17,8 +17,7 @@ def test_ancestors_and_lineage():
     assert codes.ancestors("330106002") == ["33", "3301", "330106"]
     assert codes.ancestors("33") == []
     assert codes.lineage("330106") == ["33", "3301", "330106"]
-    assert codes.ancestors_of_all(["330106", "330108001"]) == [
-        "33", "3301", "330106", "330108"]
+    assert codes.ancestors_of_all(["330106", "330108001"]) == ["33", "3301", "330108"]
 
 
 def test_within_and_related():
