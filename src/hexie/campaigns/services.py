@@ -23,6 +23,7 @@ from hexie.core.files import content_matches
 from hexie.core.scoping import scope_for
 from hexie.notifications import recipients
 from hexie.notifications.services import notify
+from hexie.regions import codes
 from hexie.regions.models import Division
 from hexie.units.models import Kind, Unit
 
@@ -117,7 +118,7 @@ class LetterFilter:
 def letter_recipients(campaign: CampaignYear, letter_filter: LetterFilter):
     """The units a letter goes to: inside the campaign's division, narrowed by the filter."""
     prefix = letter_filter.town or campaign.region_id
-    units = Unit.objects.filter(region__code__startswith=prefix)
+    units = Unit.objects.within(prefix)
     if letter_filter.kinds:
         units = units.filter(kind__in=letter_filter.kinds)
     return units
@@ -130,7 +131,7 @@ def _clean_filter(campaign: CampaignYear, kinds, town) -> LetterFilter:
         raise DomainError("发送范围：单位类型“" + "、".join(unknown) + "”不存在。", field="kinds")
     town = (town or "").strip()
     if town:
-        if not town.startswith(campaign.region_id) or not Division.objects.filter(
+        if not codes.is_within(town, campaign.region_id) or not Division.objects.filter(
             code=town, level="town"
         ).exists():
             raise DomainError("发送范围：所选乡镇（街道）不在本创建年度的区划内。", field="town")
@@ -162,9 +163,7 @@ def send_initiative(actor, campaign: CampaignYear, *, title: str, body: str, kin
     sent_on = timezone.localdate(now)
     # The sender's scope is the campaign's division (checked above), so the recipients computed
     # from the division alone are exactly the units in the sender's scope.
-    recipients = letter_recipients(campaign, letter_filter).filter(
-        scope.q("region__code", "pk")
-    )
+    recipients = letter_recipients(campaign, letter_filter).in_scope(scope)
     with transaction.atomic():
         target = recipients.count()
         if not target:
@@ -325,9 +324,7 @@ def check_congress(congress: CongressInput | None, pledged_on: datetime.date, *,
 
 def campaign_for_unit(unit: Unit, year: int) -> CampaignYear | None:
     """The campaign of ``year`` whose division holds the unit (the most local one)."""
-    code = unit.region_id
-    prefixes = [code[:n] for n in (2, 4, 6, 9) if len(code) >= n]
-    return (CampaignYear.objects.filter(year=year, region_id__in=prefixes)
+    return (CampaignYear.objects.filter(year=year, region_id__in=codes.lineage(unit.region_id))
             .order_by("-region_id").first())
 
 

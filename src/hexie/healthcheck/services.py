@@ -26,6 +26,7 @@ from hexie.core.transitions import advance
 from hexie.monitoring.models import RiskSignal
 from hexie.notifications.recipients import offices_over, unit_admins
 from hexie.notifications.services import notify
+from hexie.regions import codes
 from hexie.units.models import Unit
 
 from . import policy
@@ -161,8 +162,8 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
         raise DomainError(f"体检年度应在 {rules.first_year} 年至 {this_year} 年之间。"
                           f"依据：{RULE_YEARLY}。", field="year")
     if units is None:
-        candidates = list(Unit.objects.filter(scope.q("region__code", "pk"),
-                                              pledges__year=year).distinct().order_by("pk"))
+        candidates = list(Unit.objects.in_scope(scope).filter(pledges__year=year)
+                          .distinct().order_by("pk"))
         if not candidates:
             raise DomainError(
                 f"范围内没有提交 {year} 年度创建承诺书的单位；未承诺的单位可逐个添加。",
@@ -186,7 +187,7 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
         for unit in candidates:
             if unit.pk in have:
                 continue
-            region = next(p for p in scope.region_prefixes if unit.region_id.startswith(p))
+            region = next(p for p in scope.region_prefixes if codes.is_within(unit.region_id, p))
             new.append(HealthCheck(unit=unit, year=year, catalogue=catalogue,
                                    organised_by=actor, organised_region=region,
                                    pledged=unit.pk in pledged, profile=profile_of(unit)))

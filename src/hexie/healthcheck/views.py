@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -68,8 +67,7 @@ def progress(request):
     rows = selectors.checks_for(request.user, year=year, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     organise_scope = scope_for(request.user, HEALTHCHECK_ORGANISE)
-    towns = Division.objects.filter(_towns_under(scope.region_prefixes),
-                                    level="town").order_by("code")
+    towns = Division.objects.in_scope(scope).filter(level="town").order_by("code")
     return render(request, "healthcheck/progress.html", {
         "year": year, "board": selectors.progress(request.user, year), "page": page,
         "filters": filters, "states": HealthCheck.State.choices, "levels": Level.choices,
@@ -77,12 +75,6 @@ def progress(request):
         "form": OrganiseForm(initial={"year": year}) if organise_scope.region_prefixes else None,
     })
 
-
-def _towns_under(prefixes) -> Q:
-    condition = Q(pk__in=[])
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return condition
 
 
 @login_required
@@ -95,7 +87,7 @@ def organise(request):
     data = form.cleaned_data
     units = None
     if data["credit_code"]:
-        unit = (Unit.objects.filter(scope_for(request.user, HEALTHCHECK_VIEW).q())
+        unit = (Unit.objects.visible_to(request.user, HEALTHCHECK_VIEW)
                 .filter(credit_code=data["credit_code"].upper()).first())
         if unit is None:
             messages.error(request, _("未找到该统一社会信用代码的单位，或不在您的管辖范围内。"))

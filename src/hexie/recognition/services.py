@@ -11,13 +11,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hexie.accounts.models import AssessorOrganisation, Membership
+from hexie.accounts import selectors as accounts
+from hexie.accounts.models import AssessorOrganisation
 from hexie.accounts.roles import (
     RECOGNITION_APPLY,
     RECOGNITION_ASSIGN,
     RECOGNITION_DECIDE,
     RECOGNITION_VIEW,
-    Role,
 )
 from hexie.assessments.selectors import latest_submission
 from hexie.campaigns.models import CongressPurpose, CongressRecord, Pledge
@@ -28,6 +28,7 @@ from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
 from hexie.notifications import recipients
 from hexie.notifications.services import notify
+from hexie.regions import codes
 from hexie.regions.models import Division
 from hexie.standards.services import compiled
 from hexie.units.models import Unit
@@ -187,9 +188,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
 
 def _covers_unit(user, unit: Unit) -> bool:
     """``user`` holds a county office membership over the unit's division."""
-    return Membership.objects.filter(
-        user=user, role=Role.COUNTY_OFFICE, region_id=unit.region_id[:6]
-    ).exists() and user.is_active
+    return accounts.is_county_staff(user, unit.region_id)
 
 
 def assign_reviewers(actor, application: Application, staff=(), organisation=None,
@@ -255,8 +254,7 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
 def _can_fill(actor, assignment: ReviewAssignment) -> bool:
     if assignment.track == ReviewAssignment.Track.TRIPARTITE:
         return assignment.reviewer_id == actor.pk
-    return Membership.objects.filter(user=actor, role=Role.ASSESSOR,
-                                     organisation_id=assignment.organisation_id).exists()
+    return accounts.works_for_organisation(actor, assignment.organisation_id)
 
 
 def _scored_total(application: Application):
@@ -477,7 +475,7 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
         locked.save()
         recognition = None
         if passed:
-            county = Division.objects.get(code=unit.region_id[:6])
+            county = Division.objects.get(code=codes.county_of(unit.region_id))
             recognition = Recognition.objects.create(
                 unit=unit, year=locked.year, application=locked, region=county,
                 recognised_on=timezone.localdate(),

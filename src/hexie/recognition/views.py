@@ -59,7 +59,7 @@ def application_list(request):
         if data["state"]:
             applications = applications.filter(state=data["state"])
         if data["town"]:
-            applications = applications.filter(unit__region__code__startswith=data["town"])
+            applications = applications.within(data["town"])
         if data["kind"]:
             applications = applications.filter(unit__kind=data["kind"])
     todo = request.GET.get("todo")
