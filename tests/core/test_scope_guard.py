@@ -41,3 +41,12 @@ def test_no_membership_queries_outside_accounts():
     found = [f"{where}: {line.strip()}" for where, line in _sources("accounts/", "core/")
              if pattern.search(line)]
     assert found == [], "ask hexie.accounts.selectors:\n" + "\n".join(found)
+
+
+def test_one_refusal_helper():
+    """Services refuse through core.refusal, views answer NotPermitted with its forbid."""
+    pattern = re.compile(r"PermissionDenied\(str\(exc|def _forbid|def _refuse(\(|_unless|_outside)")
+    found = [f"{where}: {line.strip()}" for where, line in _sources("core/")
+             if pattern.search(line)]
+    assert found == [], "use hexie.core.refusal (refuse, refuse_unless, forbid):\n" + "\n".join(
+        found)

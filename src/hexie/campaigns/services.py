@@ -20,6 +20,7 @@ from hexie.accounts.roles import (
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.files import content_matches
+from hexie.core.refusal import refuse, refuse_unless
 from hexie.core.scoping import scope_for
 from hexie.notifications import recipients
 from hexie.notifications.services import notify
@@ -43,16 +44,6 @@ SEED = "浙人社发〔2023〕17号"
 RULE_PLEDGE = f"{SEED} 四（一）：单位经职工大会或职工代表大会讨论确定后，提交创建承诺书"
 RULE_PLAN = f"{SEED} 四（一）：县（市、区）制定分类培育、分步推进、分级选树计划"
 
-
-def _refuse_outside(actor, allowed: bool, region_code: str, unit_id: int | None,
-                    message: str) -> None:
-    """Not ``allowed`` but inside what the actor sees → 403 with ``message``; outside
-    everything they see → 404."""
-    if allowed:
-        return
-    if scope_for(actor, CAMPAIGNS_VIEW).covers(unit_id, region_code):
-        raise NotPermitted(message)
-    raise OutOfScope()
 
 
 # --- campaign year ------------------------------------------------------------------------
@@ -229,10 +220,8 @@ def mark_letter_read(actor, delivery: LetterDelivery) -> LetterDelivery:
     """The unit's own admin has read the letter (first reading only; later ones change
     nothing)."""
     if delivery.unit_id not in scope_for(actor, CAMPAIGNS_PLEDGE).unit_ids:
-        if scope_for(actor, CAMPAIGNS_VIEW).covers(delivery.unit_id,
-                                                   _unit_region(delivery.unit_id)):
-            raise NotPermitted("只有本单位经办人可以签收倡议书。")
-        raise OutOfScope()
+        refuse(actor, CAMPAIGNS_VIEW, "只有本单位经办人可以签收倡议书。",
+               unit_id=delivery.unit_id, region_code=_unit_region(delivery.unit_id))
     with transaction.atomic():
         locked = LetterDelivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.read_at is None:
@@ -333,9 +322,7 @@ def pledge(actor, unit: Unit, *, year: int, pledged_on: datetime.date | None,
     """A unit admin pledges its own unit for ``year`` with the congress that discussed it."""
     scope = scope_for(actor, CAMPAIGNS_PLEDGE)
     if unit.pk not in scope.unit_ids:
-        if scope_for(actor, CAMPAIGNS_VIEW).covers(unit.pk, unit.region_id):
-            raise NotPermitted("创建承诺书只能由本单位经办人提交。")
-        raise OutOfScope()
+        refuse(actor, CAMPAIGNS_VIEW, "创建承诺书只能由本单位经办人提交。", unit=unit)
     today = timezone.localdate()
     pledged_on = pledged_on or today
     if pledged_on > today:
@@ -392,8 +379,8 @@ def assign_cultivation(actor, pledge_obj: Pledge, *, cultivation_class: str,
     """The county office puts a pledged unit into a cultivation class with a target year."""
     unit = pledge_obj.unit
     scope = scope_for(actor, CAMPAIGNS_CULTIVATE)
-    _refuse_outside(actor, scope.covers_region(unit.region_id), unit.region_id, unit.pk,
-                    "只有县（市、区）三方办公室可以安排分类培育计划。")
+    refuse_unless(scope.covers_region(unit.region_id), actor, CAMPAIGNS_VIEW,
+                  "只有县（市、区）三方办公室可以安排分类培育计划。", unit=unit)
     rules = policy.current()
     klass = rules.cultivation_class(cultivation_class or "")
     if klass is None:

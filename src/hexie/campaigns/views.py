@@ -22,6 +22,7 @@ from hexie.accounts.roles import (
     CAMPAIGNS_VIEW,
 )
 from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 from hexie.units.models import Unit
 
@@ -53,7 +54,7 @@ def campaign_list(request):
                 campaign = services.open_campaign(request.user, open_scope.region_prefixes[0],
                                                   form.cleaned_data["year"])
             except NotPermitted as exc:
-                raise PermissionDenied(str(exc.message)) from exc
+                forbid(exc)
             except DomainError as exc:
                 form.add_service_error(exc)
             else:
@@ -147,7 +148,7 @@ def assign_cultivation(request, pk):
         try:
             services.assign_cultivation(request.user, pledge, **form.cleaned_data)
         except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
+            forbid(exc)
         except DomainError as exc:
             messages.error(request, _("%(unit)s：%(reason)s") % {"unit": pledge.unit.name,
                                                                 "reason": exc.message})
@@ -164,7 +165,7 @@ def letter_detail(request, pk):
         try:
             services.mark_letter_read(request.user, delivery)
         except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
+            forbid(exc)
         messages.success(request, _("已签收倡议书。"))
         return redirect("campaigns:letter", pk=delivery.pk)
     pledged = Pledge.objects.filter(unit_id=delivery.unit_id,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from hexie.accounts.roles import HEALTHCHECK_ANSWER, HEALTHCHECK_ORGANISE, HEALTHCHECK_VIEW
 from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 from hexie.regions.models import Division
 from hexie.units.models import Unit
@@ -25,10 +26,6 @@ from .forms import CloseTaskForm, FollowUpForm, OrganiseForm
 from .models import HealthCheck, Level, RemediationTask
 
 PAGE_SIZE = 50
-
-
-def _forbid(exc: NotPermitted):
-    raise PermissionDenied(str(exc.message)) from exc
 
 
 @login_required
@@ -96,7 +93,7 @@ def organise(request):
     try:
         result = services.organise(request.user, data["year"], units)
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -130,7 +127,7 @@ def detail(request, pk):
                 messages.success(request, _("答卷已保存，可稍后继续填写。"))
             return redirect("healthcheck:detail", pk=check.pk)
         except NotPermitted as exc:
-            _forbid(exc)
+            forbid(exc)
         except DomainError as exc:
             errors[exc.field or "__all__"] = str(exc.message)
             check.answers = {**check.answers, **{k: v for k, v in answers.items() if v}}
@@ -205,7 +202,7 @@ def _task_step(request, task, step, done_message) -> None:
     try:
         step()
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, _("%(item)s：%(reason)s") % {"item": task.finding.item_id,
                                                             "reason": exc.message})
