@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hexie.core.querysets import ScopedQuerySet
 from hexie.regions.models import CODE_LENGTH
 
 from .roles import ROLE_SPECS, Role, ScopeKind
@@ -31,12 +32,17 @@ class User(AbstractUser):
 class AssessorOrganisation(models.Model):
     """A third-party assessment organisation (社会第三方评估机构)."""
 
+    scope_region_field = "region__code"
+    scope_unit_field = None
+
     name = models.CharField(_("机构名称"), max_length=200, unique=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     region = models.ForeignKey(
         "regions.Division", on_delete=models.PROTECT, verbose_name=_("所在区划"),
         related_name="+",
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("第三方评估机构")
@@ -48,6 +54,9 @@ class AssessorOrganisation(models.Model):
 
 class Membership(models.Model):
     """One role a user holds, with what it reaches: a region, a unit or an organisation."""
+
+    scope_region_field = "region__code"
+    scope_unit_field = "unit_id"
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户")
@@ -65,6 +74,8 @@ class Membership(models.Model):
         AssessorOrganisation, on_delete=models.CASCADE, null=True, blank=True,
         verbose_name=_("评估机构"), related_name="members",
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("角色授权")
@@ -109,6 +120,9 @@ class Membership(models.Model):
 class CoordinatorAssignment(models.Model):
     """Fixed-point contact (定点联系): a coordinator follows these units."""
 
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+
     coordinator = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="coordinated", verbose_name=_("协调员")
     )
@@ -117,6 +131,8 @@ class CoordinatorAssignment(models.Model):
         verbose_name=_("联系单位"),
     )
     assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("定点联系")

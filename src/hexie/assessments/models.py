@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.querysets import ScopedQuerySet
+
 
 class SelfAssessment(models.Model):
     """One self-assessment of one unit for one campaign year.
@@ -15,6 +17,10 @@ class SelfAssessment(models.Model):
     evaluation result and the evidence list stay as they were); the next edit starts a new
     draft that copies the last submission's facts and evidence.
     """
+
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "assessments.view"
 
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -57,6 +63,8 @@ class SelfAssessment(models.Model):
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("单位自评")
         verbose_name_plural = _("单位自评")
@@ -81,6 +89,10 @@ class Evidence(models.Model):
     """One evidence file (证明材料) attached to one item of a self-assessment. Files live under
     MEDIA_ROOT (outside the web root) and are served only through the scope check."""
 
+    scope_region_field = "self_assessment__unit__region__code"
+    scope_unit_field = "self_assessment__unit_id"
+    scope_permission = "assessments.view"
+
     self_assessment = models.ForeignKey(
         SelfAssessment, on_delete=models.CASCADE, related_name="evidence",
         verbose_name=_("单位自评"),
@@ -96,6 +108,8 @@ class Evidence(models.Model):
         verbose_name=_("上传人"),
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("证明材料")

@@ -3,7 +3,6 @@
 from django.http import Http404
 
 from hexie.accounts.roles import ASSESSMENTS_VIEW
-from hexie.core.scoping import scope_for
 
 from .models import Evidence, SelfAssessment
 
@@ -22,8 +21,7 @@ def latest_submission(unit_id: int, year: int) -> SelfAssessment | None:
 def assessments_for(user, *, year=None, state=None, meets=None):
     """Self-assessments of the units in the user's scope (offices by region, the unit admin
     its own, assessors the units assigned to them), optionally filtered."""
-    scope = scope_for(user, ASSESSMENTS_VIEW)
-    rows = SelfAssessment.objects.filter(scope.q("unit__region__code", "unit_id"))
+    rows = SelfAssessment.objects.visible_to(user, ASSESSMENTS_VIEW)
     if year:
         rows = rows.filter(year=year)
     if state:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from hexie.accounts.roles import ASSESSMENTS_EDIT, ASSESSMENTS_VIEW
 from hexie.campaigns.models import Pledge
 from hexie.core import audit
-from hexie.core.errors import DomainError, NotPermitted, OutOfScope
+from hexie.core.errors import DomainError
+from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
 from hexie.notifications.recipients import offices_over, unit_admins
@@ -37,11 +38,8 @@ RULE_EVIDENCE = f"{SEED} 四（二）：对照创建标准开展自我评价（�
 def _check_edit(actor, unit: Unit) -> None:
     """Only the unit's own admin changes its self-assessment; offices who see it get 403,
     everyone else 404."""
-    if unit.pk in scope_for(actor, ASSESSMENTS_EDIT).unit_ids:
-        return
-    if scope_for(actor, ASSESSMENTS_VIEW).covers(unit.pk, unit.region_id):
-        raise NotPermitted("单位自评只能由本单位经办人填报。")
-    raise OutOfScope()
+    refuse_unless(unit.pk in scope_for(actor, ASSESSMENTS_EDIT).unit_ids, actor,
+                  ASSESSMENTS_VIEW, "单位自评只能由本单位经办人填报。", unit=unit)
 
 
 def profile_of(unit: Unit) -> dict:

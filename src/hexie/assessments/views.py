@@ -15,6 +15,7 @@ from hexie.accounts.roles import ASSESSMENTS_EDIT, ASSESSMENTS_VIEW
 from hexie.campaigns.models import Pledge
 from hexie.core.downloads import stored_file_response
 from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 from hexie.standards import services as standards
 from hexie.units.selectors import get_unit
@@ -36,10 +37,6 @@ CONTENT_TYPES = {
 
 def _can_edit(user, sa: SelfAssessment) -> bool:
     return sa.unit_id in scope_for(user, ASSESSMENTS_EDIT).unit_ids
-
-
-def _forbid(exc: NotPermitted):
-    raise PermissionDenied(str(exc.message)) from exc
 
 
 @login_required
@@ -72,7 +69,7 @@ def start(request):
     try:
         sa = services.start_draft(request.user, unit, request.POST.get("year"))
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("assessments:list")
@@ -117,7 +114,7 @@ def edit(request, pk):
         try:
             services.save_draft(request.user, sa, values)
         except NotPermitted as exc:
-            _forbid(exc)
+            forbid(exc)
         except DomainError as exc:
             errors[exc.field or ""] = str(exc.message)
             messages.error(request, _("未保存：请修改标红的数据。"))
@@ -160,7 +157,7 @@ def submit(request, pk):
     try:
         sa = services.submit(request.user, sa)
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("assessments:edit", pk=sa.pk)
@@ -175,7 +172,7 @@ def revise(request, pk):
     try:
         draft = services.start_draft(request.user, sa.unit, sa.year)
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("assessments:detail", pk=sa.pk)
@@ -190,7 +187,7 @@ def evidence_upload(request, pk):
     try:
         row = services.upload_evidence(request.user, sa, item_id, request.FILES.get("file"))
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         if sa.state != SelfAssessment.State.DRAFT:
             messages.error(request, str(exc.message))
@@ -212,7 +209,7 @@ def evidence_remove(request, pk):
     try:
         services.remove_evidence(request.user, row)
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("assessments:detail", pk=row.self_assessment_id)

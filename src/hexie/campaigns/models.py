@@ -6,9 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hexie.core.querysets import ScopedQuerySet
+
 
 class CampaignYear(models.Model):
     """One office's campaign for one year, for the office's own division."""
+
+    scope_region_field = "region__code"
+    scope_unit_field = None
+    scope_permission = "campaigns.view"
 
     region = models.ForeignKey(
         "regions.Division", on_delete=models.PROTECT, verbose_name=_("区划"), related_name="+",
@@ -20,6 +26,8 @@ class CampaignYear(models.Model):
         verbose_name=_("开启人"),
     )
     opened_at = models.DateTimeField(_("开启时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("创建年度")
@@ -35,6 +43,10 @@ class CampaignYear(models.Model):
 
 class InitiativeLetter(models.Model):
     """An initiative letter (倡议书) and the progress of its delivery."""
+
+    scope_region_field = "campaign__region__code"
+    scope_unit_field = None
+    scope_permission = "campaigns.view"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -60,6 +72,8 @@ class InitiativeLetter(models.Model):
                               default=Status.QUEUED)
     finished_at = models.DateTimeField(_("送达完成时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("倡议书")
         verbose_name_plural = _("倡议书")
@@ -80,6 +94,10 @@ class InitiativeLetter(models.Model):
 class LetterDelivery(models.Model):
     """One letter delivered to one unit (the unit sees it on its workbench)."""
 
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "campaigns.view"
+
     letter = models.ForeignKey(
         InitiativeLetter, on_delete=models.CASCADE, related_name="deliveries",
         verbose_name=_("倡议书"),
@@ -92,6 +110,8 @@ class LetterDelivery(models.Model):
     )
     delivered_at = models.DateTimeField(_("送达时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("倡议书送达")
@@ -119,6 +139,10 @@ class CongressPurpose(models.TextChoices):
 class CongressRecord(models.Model):
     """The workers' (representative) congress that discussed a step (seed 四（一）、（二）)."""
 
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "campaigns.view_records"
+
     unit = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, related_name="congress_records",
         verbose_name=_("单位"),
@@ -136,6 +160,8 @@ class CongressRecord(models.Model):
         verbose_name=_("填报人"),
     )
     recorded_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("职工（代表）大会记录")
@@ -156,6 +182,10 @@ class CongressRecord(models.Model):
 
 class Pledge(models.Model):
     """A unit's creation pledge (创建承诺书) for one year: it enters the creating-unit database."""
+
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "campaigns.view"
 
     class State(models.TextChoices):
         PLEDGED = "pledged", _("已承诺")
@@ -181,6 +211,8 @@ class Pledge(models.Model):
     )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("创建承诺书")
         verbose_name_plural = _("创建承诺书")
@@ -197,6 +229,10 @@ class CultivationPlanEntry(models.Model):
     """The county's plan for one pledged unit: its cultivation class and target year
     (分类培育、分步推进、分级选树)."""
 
+    scope_region_field = "pledge__unit__region__code"
+    scope_unit_field = "pledge__unit_id"
+    scope_permission = "campaigns.view"
+
     pledge = models.OneToOneField(
         Pledge, on_delete=models.CASCADE, related_name="cultivation",
         verbose_name=_("创建承诺书"),
@@ -209,6 +245,8 @@ class CultivationPlanEntry(models.Model):
         verbose_name=_("安排人"),
     )
     assigned_at = models.DateTimeField(_("安排时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("培育计划")

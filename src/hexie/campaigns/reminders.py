@@ -8,11 +8,10 @@ units that received this year's letter and have not pledged are reminded before 
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hexie.accounts.roles import Role
+from hexie.accounts.selectors import unit_admins_of
 from hexie.notifications.reminders import Deadline, lead_days
 
 from . import policy
@@ -33,10 +32,7 @@ def pledge_window(today: datetime.date) -> list[Deadline]:
                    .exclude(unit_id__in=Pledge.objects.filter(year=campaign.year)
                             .values("unit_id"))
                    .values("unit_id"))
-        recipients = get_user_model().objects.filter(
-            is_active=True, memberships__role=Role.UNIT_ADMIN,
-            memberships__unit_id__in=waiting,
-        ).distinct()
+        recipients = unit_admins_of(waiting)
         deadlines.append(Deadline(
             key=f"pledge-window:{campaign.pk}",
             due_on=ends_on,

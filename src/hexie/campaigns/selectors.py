@@ -1,10 +1,11 @@
 """Read queries of the campaign, always through the region-scope choke point."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 
 from hexie.accounts.roles import CAMPAIGNS_RECORDS, CAMPAIGNS_VIEW
 from hexie.core.scoping import Scope, scope_for
+from hexie.regions import codes
 from hexie.regions.models import Division
 from hexie.units.models import Kind
 
@@ -20,9 +21,8 @@ def campaigns_for(user, permission: str = CAMPAIGNS_VIEW):
     prefixes = scope_for(user, permission).region_prefixes
     if not prefixes:
         return CampaignYear.objects.none()
-    above = sorted({p[:n] for p in prefixes for n in (2, 4, 6) if n < len(p)})
-    return (CampaignYear.objects.filter(Scope(prefixes).q("region__code")
-                                        | Q(region_id__in=above))
+    return (CampaignYear.objects.in_scope(Scope(prefixes),
+                                          or_regions=codes.ancestors_of_all(prefixes))
             .select_related("region"))
 
 
@@ -44,8 +44,7 @@ def get_letter(user, pk) -> InitiativeLetter:
 
 def pledges_for(user, campaign: CampaignYear | None = None, permission: str = CAMPAIGNS_VIEW):
     """Pledges of the units inside the user's scope (offices: by region; unit admins: own)."""
-    scope = scope_for(user, permission)
-    pledges = Pledge.objects.filter(scope.q("unit__region__code", "unit_id"))
+    pledges = Pledge.objects.visible_to(user, permission)
     if campaign is not None:
         pledges = pledges.filter(campaign=campaign)
     return pledges.select_related("unit", "unit__region", "cultivation", "congress")
@@ -60,19 +59,16 @@ def get_pledge(user, pk, permission: str = CAMPAIGNS_VIEW) -> Pledge:
 
 def get_congress_record(user, pk) -> CongressRecord:
     """A congress record (and its minutes) for the offices and the unit itself."""
-    scope = scope_for(user, CAMPAIGNS_RECORDS)
     try:
-        return CongressRecord.objects.select_related("unit").filter(
-            scope.q("unit__region__code", "unit_id")
-        ).get(pk=pk)
+        return (CongressRecord.objects.visible_to(user, CAMPAIGNS_RECORDS)
+                .select_related("unit").get(pk=pk))
     except (CongressRecord.DoesNotExist, ValueError, TypeError):
         raise Http404("会议记录" + NOT_FOUND) from None
 
 
 def deliveries_for(user):
     """The letters delivered to the units the user reaches, newest first."""
-    scope = scope_for(user, CAMPAIGNS_VIEW)
-    return (LetterDelivery.objects.filter(scope.q("unit__region__code", "unit_id"))
+    return (LetterDelivery.objects.visible_to(user, CAMPAIGNS_VIEW)
             .select_related("letter", "letter__campaign", "unit").order_by("-id"))
 
 
@@ -104,7 +100,8 @@ def plan_counts(user, campaign: CampaignYear) -> dict:
                    .values_list("unit__region_id", "n"))
     town_counts: dict[str, int] = {}
     for code, n in by_town_raw:
-        town_counts[code[:9]] = town_counts.get(code[:9], 0) + n
+        town = codes.town_of(code)
+        town_counts[town] = town_counts.get(town, 0) + n
     names = dict(Division.objects.filter(code__in=town_counts).values_list("code", "name"))
     return {
         "total": sum(by_kind.values()),

@@ -22,9 +22,11 @@ from hexie.accounts.roles import (
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.files import content_matches
+from hexie.core.refusal import refuse, refuse_unless
 from hexie.core.scoping import scope_for
 from hexie.notifications import recipients
 from hexie.notifications.services import notify
+from hexie.regions import codes
 from hexie.regions.models import Division
 from hexie.units.models import Kind, Unit
 
@@ -44,16 +46,6 @@ SEED = "浙人社发〔2023〕17号"
 RULE_PLEDGE = f"{SEED} 四（一）：单位经职工大会或职工代表大会讨论确定后，提交创建承诺书"
 RULE_PLAN = f"{SEED} 四（一）：县（市、区）制定分类培育、分步推进、分级选树计划"
 
-
-def _refuse_outside(actor, allowed: bool, region_code: str, unit_id: int | None,
-                    message: str) -> None:
-    """Not ``allowed`` but inside what the actor sees → 403 with ``message``; outside
-    everything they see → 404."""
-    if allowed:
-        return
-    if scope_for(actor, CAMPAIGNS_VIEW).covers(unit_id, region_code):
-        raise NotPermitted(message)
-    raise OutOfScope()
 
 
 # --- campaign year ------------------------------------------------------------------------
@@ -119,7 +111,7 @@ class LetterFilter:
 def letter_recipients(campaign: CampaignYear, letter_filter: LetterFilter):
     """The units a letter goes to: inside the campaign's division, narrowed by the filter."""
     prefix = letter_filter.town or campaign.region_id
-    units = Unit.objects.filter(region__code__startswith=prefix)
+    units = Unit.objects.within(prefix)
     if letter_filter.kinds:
         units = units.filter(kind__in=letter_filter.kinds)
     return units
@@ -132,7 +124,7 @@ def _clean_filter(campaign: CampaignYear, kinds, town) -> LetterFilter:
         raise DomainError("发送范围：单位类型“" + "、".join(unknown) + "”不存在。", field="kinds")
     town = (town or "").strip()
     if town:
-        if not town.startswith(campaign.region_id) or not Division.objects.filter(
+        if not codes.is_within(town, campaign.region_id) or not Division.objects.filter(
             code=town, level="town"
         ).exists():
             raise DomainError("发送范围：所选乡镇（街道）不在本创建年度的区划内。", field="town")
@@ -164,9 +156,7 @@ def send_initiative(actor, campaign: CampaignYear, *, title: str, body: str, kin
     sent_on = timezone.localdate(now)
     # The sender's scope is the campaign's division (checked above), so the recipients computed
     # from the division alone are exactly the units in the sender's scope.
-    recipients = letter_recipients(campaign, letter_filter).filter(
-        scope.q("region__code", "pk")
-    )
+    recipients = letter_recipients(campaign, letter_filter).in_scope(scope)
     with transaction.atomic():
         target = recipients.count()
         if not target:
@@ -232,10 +222,8 @@ def mark_letter_read(actor, delivery: LetterDelivery) -> LetterDelivery:
     """The unit's own admin has read the letter (first reading only; later ones change
     nothing)."""
     if delivery.unit_id not in scope_for(actor, CAMPAIGNS_PLEDGE).unit_ids:
-        if scope_for(actor, CAMPAIGNS_VIEW).covers(delivery.unit_id,
-                                                   _unit_region(delivery.unit_id)):
-            raise NotPermitted("只有本单位经办人可以签收倡议书。")
-        raise OutOfScope()
+        refuse(actor, CAMPAIGNS_VIEW, "只有本单位经办人可以签收倡议书。",
+               unit_id=delivery.unit_id, region_code=_unit_region(delivery.unit_id))
     with transaction.atomic():
         locked = LetterDelivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.read_at is None:
@@ -358,9 +346,7 @@ def record_congress(actor, unit: Unit, congress: CongressInput, *, purpose: str,
 
 def campaign_for_unit(unit: Unit, year: int) -> CampaignYear | None:
     """The campaign of ``year`` whose division holds the unit (the most local one)."""
-    code = unit.region_id
-    prefixes = [code[:n] for n in (2, 4, 6, 9) if len(code) >= n]
-    return (CampaignYear.objects.filter(year=year, region_id__in=prefixes)
+    return (CampaignYear.objects.filter(year=year, region_id__in=codes.lineage(unit.region_id))
             .order_by("-region_id").first())
 
 
@@ -369,9 +355,7 @@ def pledge(actor, unit: Unit, *, year: int, pledged_on: datetime.date | None,
     """A unit admin pledges its own unit for ``year`` with the congress that discussed it."""
     scope = scope_for(actor, CAMPAIGNS_PLEDGE)
     if unit.pk not in scope.unit_ids:
-        if scope_for(actor, CAMPAIGNS_VIEW).covers(unit.pk, unit.region_id):
-            raise NotPermitted("创建承诺书只能由本单位经办人提交。")
-        raise OutOfScope()
+        refuse(actor, CAMPAIGNS_VIEW, "创建承诺书只能由本单位经办人提交。", unit=unit)
     today = timezone.localdate()
     pledged_on = pledged_on or today
     if pledged_on > today:
@@ -419,8 +403,8 @@ def assign_cultivation(actor, pledge_obj: Pledge, *, cultivation_class: str,
     """The county office puts a pledged unit into a cultivation class with a target year."""
     unit = pledge_obj.unit
     scope = scope_for(actor, CAMPAIGNS_CULTIVATE)
-    _refuse_outside(actor, scope.covers_region(unit.region_id), unit.region_id, unit.pk,
-                    "只有县（市、区）三方办公室可以安排分类培育计划。")
+    refuse_unless(scope.covers_region(unit.region_id), actor, CAMPAIGNS_VIEW,
+                  "只有县（市、区）三方办公室可以安排分类培育计划。", unit=unit)
     rules = policy.current()
     klass = rules.cultivation_class(cultivation_class or "")
     if klass is None:

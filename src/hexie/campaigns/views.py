@@ -22,6 +22,7 @@ from hexie.accounts.roles import (
 )
 from hexie.core.downloads import stored_file_response
 from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 from hexie.units.models import Unit
 from hexie.units.selectors import own_unit
@@ -54,7 +55,7 @@ def campaign_list(request):
                 campaign = services.open_campaign(request.user, open_scope.region_prefixes[0],
                                                   form.cleaned_data["year"])
             except NotPermitted as exc:
-                raise PermissionDenied(str(exc.message)) from exc
+                forbid(exc)
             except DomainError as exc:
                 form.add_service_error(exc)
             else:
@@ -138,7 +139,7 @@ def assign_cultivation(request, pk):
         try:
             services.assign_cultivation(request.user, pledge, **form.cleaned_data)
         except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
+            forbid(exc)
         except DomainError as exc:
             messages.error(request, _("%(unit)s：%(reason)s") % {"unit": pledge.unit.name,
                                                                 "reason": exc.message})
@@ -155,7 +156,7 @@ def letter_detail(request, pk):
         try:
             services.mark_letter_read(request.user, delivery)
         except NotPermitted as exc:
-            raise PermissionDenied(str(exc.message)) from exc
+            forbid(exc)
         messages.success(request, _("已签收倡议书。"))
         return redirect("campaigns:letter", pk=delivery.pk)
     pledged = Pledge.objects.filter(unit_id=delivery.unit_id,

@@ -32,9 +32,8 @@ def campaign_todos(user) -> list[Todo]:
                               today > window_end))
     cultivate = scope_for(user, CAMPAIGNS_CULTIVATE)
     if cultivate.region_prefixes:
-        unplanned = Pledge.objects.filter(
-            cultivate.q("unit__region__code", "unit_id"), cultivation__isnull=True,
-            year__gte=today.year - 1,
+        unplanned = Pledge.objects.in_scope(cultivate).filter(
+            cultivation__isnull=True, year__gte=today.year - 1,
         )
         count = unplanned.count()
         if count:

@@ -48,12 +48,14 @@ class Scope:
     def is_empty(self) -> bool:
         return not self.region_prefixes and not self.unit_ids
 
-    def q(self, region_field: str = "region__code", unit_field: str = "pk") -> Q:
-        """A filter matching the objects inside this scope (matches nothing when empty)."""
+    def q(self, region_field: str = "region__code", unit_field: str | None = "pk") -> Q:
+        """A filter matching the objects inside this scope (matches nothing when empty).
+        ``unit_field`` None: the objects belong to a division, not a unit, so unit ids are
+        no reach."""
         condition = Q(pk__in=[])
         for prefix in self.region_prefixes:
             condition |= Q(**{f"{region_field}__startswith": prefix})
-        if self.unit_ids:
+        if self.unit_ids and unit_field:
             condition |= Q(**{f"{unit_field}__in": sorted(self.unit_ids)})
         return condition
 

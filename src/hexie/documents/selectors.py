@@ -6,7 +6,6 @@ from django.http import Http404
 
 from hexie.accounts.roles import RECOGNITION_VIEW
 from hexie.campaigns.selectors import get_delivery, get_letter, get_pledge  # noqa: F401
-from hexie.core.scoping import scope_for
 from hexie.publicity.models import PublishedList
 from hexie.recognition.models import Recognition
 
@@ -15,10 +14,9 @@ NOT_FOUND = "不存在或不在您的管辖范围内"
 
 def get_recognition(user, pk) -> Recognition:
     """A recognition inside the user's scope; a removed one has no notice to print."""
-    scope = scope_for(user, RECOGNITION_VIEW)
     try:
-        return (Recognition.objects.select_related("unit", "region")
-                .filter(scope.q("unit__region__code", "unit_id"))
+        return (Recognition.objects.visible_to(user, RECOGNITION_VIEW)
+                .select_related("unit", "region")
                 .exclude(state=Recognition.State.REMOVED).get(pk=pk))
     except (Recognition.DoesNotExist, ValueError, TypeError):
         raise Http404("认定" + NOT_FOUND) from None

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.querysets import ScopedQuerySet
+
 
 class Level(models.TextChoices):
     GREEN = "green", _("绿色（低风险）")
@@ -58,6 +60,10 @@ class CatalogueVersion(models.Model):
 class HealthCheck(models.Model):
     """One unit's health check of one year, pinned to the catalogue version it was made with."""
 
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "healthcheck.view"
+
     class State(models.TextChoices):
         OPEN = "open", _("待填报")
         SUBMITTED = "submitted", _("已提交（整改中）")
@@ -92,6 +98,8 @@ class HealthCheck(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("线上用工体检")
         verbose_name_plural = _("线上用工体检")
@@ -116,6 +124,10 @@ class HealthCheck(models.Model):
 class Finding(models.Model):
     """One failed item of a submitted check, with the legal basis as it stood then."""
 
+    scope_region_field = "health_check__unit__region__code"
+    scope_unit_field = "health_check__unit_id"
+    scope_permission = "healthcheck.view"
+
     health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE,
                                      related_name="findings", verbose_name=_("体检"))
     item_id = models.CharField(_("条目"), max_length=16)
@@ -126,6 +138,8 @@ class Finding(models.Model):
     legal_basis = models.JSONField(_("法律依据"), default=list)
     evidence_expected = models.TextField(_("应备材料"))
     advice = models.TextField(_("整改建议"))
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("体检发现")
@@ -142,6 +156,10 @@ class Finding(models.Model):
 class RemediationTask(models.Model):
     """The unit's task to remedy one finding, closed with evidence and followed up by the
     office."""
+
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "healthcheck.view"
 
     class State(models.TextChoices):
         OPEN = "open", _("待整改")
@@ -171,6 +189,8 @@ class RemediationTask(models.Model):
     reviewed_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
     review_note = models.TextField(_("跟进意见"), blank=True)
     rounds = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("整改任务")

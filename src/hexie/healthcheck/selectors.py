@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from hexie.accounts.roles import HEALTHCHECK_VIEW
-from hexie.core.scoping import scope_for
+from hexie.regions import codes
 from hexie.regions.models import Division
 
 from .models import HealthCheck, Level, RemediationTask
@@ -14,8 +14,7 @@ NOT_FOUND = "不存在或不在您的管辖范围内"
 
 def checks_for(user, *, year=None, state=None, level=None, town=None):
     """Checks of the units in the user's scope (offices by region, the unit admin its own)."""
-    scope = scope_for(user, HEALTHCHECK_VIEW)
-    rows = HealthCheck.objects.filter(scope.q("unit__region__code", "unit_id"))
+    rows = HealthCheck.objects.visible_to(user, HEALTHCHECK_VIEW)
     if year:
         rows = rows.filter(year=year)
     if state:
@@ -23,7 +22,7 @@ def checks_for(user, *, year=None, state=None, level=None, town=None):
     if level:
         rows = rows.filter(level=level)
     if town:
-        rows = rows.filter(unit__region__code__startswith=town)
+        rows = rows.within(town)
     return rows.select_related("unit", "unit__region", "catalogue").order_by("-year", "unit_id")
 
 
@@ -35,8 +34,7 @@ def get_check(user, pk) -> HealthCheck:
 
 
 def tasks_for(user, *, state=None):
-    scope = scope_for(user, HEALTHCHECK_VIEW)
-    rows = RemediationTask.objects.filter(scope.q("unit__region__code", "unit_id"))
+    rows = RemediationTask.objects.visible_to(user, HEALTHCHECK_VIEW)
     if state:
         rows = rows.filter(state=state)
     return rows.select_related("unit", "finding", "finding__health_check").order_by("due_on",
@@ -67,7 +65,7 @@ def progress(user, year: int) -> dict:
                  .values_list("unit__region_id", "n", "done", "red"))
     towns: dict[str, list[int]] = {}
     for code, n, done, red in town_rows:
-        acc = towns.setdefault(code[:9], [0, 0, 0])
+        acc = towns.setdefault(codes.town_of(code), [0, 0, 0])
         acc[0] += n
         acc[1] += done
         acc[2] += red

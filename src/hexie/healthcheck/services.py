@@ -21,12 +21,14 @@ from hexie.accounts.roles import (
 from hexie.campaigns.models import Pledge
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
+from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
 from hexie.monitoring.models import RiskSignal
 from hexie.monitoring.services import raise_risk_signal
 from hexie.notifications.recipients import offices_over, unit_admins
 from hexie.notifications.services import notify
+from hexie.regions import codes
 from hexie.units.models import Unit
 
 from . import policy
@@ -106,15 +108,6 @@ def current_catalogue(on: datetime.date | None = None) -> CatalogueVersion:
 
 # --- helpers ------------------------------------------------------------------------------
 
-def _refuse_unless(actor, allowed: bool, unit: Unit, message: str) -> None:
-    """Not ``allowed`` but the unit is one the actor sees → 403 with ``message``; else 404."""
-    if allowed:
-        return
-    if scope_for(actor, HEALTHCHECK_VIEW).covers(unit.pk, unit.region_id):
-        raise NotPermitted(message)
-    raise OutOfScope()
-
-
 def profile_of(unit: Unit) -> dict:
     return {"kind": unit.kind, "size": unit.size or "", "platform": bool(unit.platform)}
 
@@ -162,8 +155,8 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
         raise DomainError(f"体检年度应在 {rules.first_year} 年至 {this_year} 年之间。"
                           f"依据：{RULE_YEARLY}。", field="year")
     if units is None:
-        candidates = list(Unit.objects.filter(scope.q("region__code", "pk"),
-                                              pledges__year=year).distinct().order_by("pk"))
+        candidates = list(Unit.objects.in_scope(scope).filter(pledges__year=year)
+                          .distinct().order_by("pk"))
         if not candidates:
             raise DomainError(
                 f"范围内没有提交 {year} 年度创建承诺书的单位；未承诺的单位可逐个添加。",
@@ -171,8 +164,8 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
     else:
         candidates = []
         for unit in units:
-            _refuse_unless(actor, scope.covers_region(unit.region_id), unit,
-                           "只能为本办公室所辖区划内的单位组织体检。")
+            refuse_unless(scope.covers_region(unit.region_id), actor, HEALTHCHECK_VIEW,
+                          "只能为本办公室所辖区划内的单位组织体检。", unit=unit)
             candidates.append(unit)
         if not candidates:
             raise DomainError("请选择要添加体检的单位。", field="units", code="no_units")
@@ -187,7 +180,7 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
         for unit in candidates:
             if unit.pk in have:
                 continue
-            region = next(p for p in scope.region_prefixes if unit.region_id.startswith(p))
+            region = next(p for p in scope.region_prefixes if codes.is_within(unit.region_id, p))
             new.append(HealthCheck(unit=unit, year=year, catalogue=catalogue,
                                    organised_by=actor, organised_region=region,
                                    pledged=unit.pk in pledged, profile=profile_of(unit)))
@@ -219,8 +212,8 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
 # --- answering ----------------------------------------------------------------------------
 
 def _own_check(actor, check: HealthCheck, message: str) -> None:
-    _refuse_unless(actor, check.unit_id in scope_for(actor, HEALTHCHECK_ANSWER).unit_ids,
-                   check.unit, message)
+    refuse_unless(check.unit_id in scope_for(actor, HEALTHCHECK_ANSWER).unit_ids, actor,
+                  HEALTHCHECK_VIEW, message, unit=check.unit)
 
 
 def _clean_answers(check: HealthCheck, answers: dict) -> dict:
@@ -368,8 +361,8 @@ def close_task(actor, task: RemediationTask, evidence: UploadedFile | None,
                note: str = "") -> RemediationTask:
     """The unit says it has remedied a finding and uploads the evidence."""
     unit = task.unit
-    _refuse_unless(actor, task.unit_id in scope_for(actor, HEALTHCHECK_ANSWER).unit_ids, unit,
-                   "整改任务只能由本单位经办人提交。")
+    refuse_unless(task.unit_id in scope_for(actor, HEALTHCHECK_ANSWER).unit_ids, actor,
+                  HEALTHCHECK_VIEW, "整改任务只能由本单位经办人提交。", unit=unit)
     note = (note or "").strip()
     if not note:
         raise DomainError("请填写整改说明（做了什么、何时完成）。", field="note")
@@ -402,8 +395,9 @@ def follow_up(actor, task: RemediationTask, accept: bool, note: str = "") -> Rem
     """The county or town/park office accepts the remediation or sends it back with a note;
     when every task of the check is accepted, the check is complete."""
     unit = task.unit
-    _refuse_unless(actor, scope_for(actor, HEALTHCHECK_ORGANISE).covers_region(unit.region_id),
-                   unit, "只有所在县（市、区）或工业园区、乡镇（街道）办公室可以跟进整改。")
+    refuse_unless(scope_for(actor, HEALTHCHECK_ORGANISE).covers_region(unit.region_id), actor,
+                  HEALTHCHECK_VIEW,
+                  "只有所在县（市、区）或工业园区、乡镇（街道）办公室可以跟进整改。", unit=unit)
     note = (note or "").strip()
     if not accept and not note:
         raise DomainError("退回整改时请写明原因和要求。", field="note")

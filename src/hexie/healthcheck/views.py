@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from hexie.accounts.roles import HEALTHCHECK_ANSWER, HEALTHCHECK_ORGANISE, HEALTHCHECK_VIEW
 from hexie.core.downloads import stored_file_response
 from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 from hexie.regions.models import Division
 from hexie.units.models import Unit
@@ -26,10 +26,6 @@ from .forms import CloseTaskForm, FollowUpForm, OrganiseForm
 from .models import HealthCheck, Level, RemediationTask
 
 PAGE_SIZE = 50
-
-
-def _forbid(exc: NotPermitted):
-    raise PermissionDenied(str(exc.message)) from exc
 
 
 @login_required
@@ -68,8 +64,7 @@ def progress(request):
     rows = selectors.checks_for(request.user, year=year, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     organise_scope = scope_for(request.user, HEALTHCHECK_ORGANISE)
-    towns = Division.objects.filter(_towns_under(scope.region_prefixes),
-                                    level="town").order_by("code")
+    towns = Division.objects.in_scope(scope).filter(level="town").order_by("code")
     return render(request, "healthcheck/progress.html", {
         "year": year, "board": selectors.progress(request.user, year), "page": page,
         "filters": filters, "states": HealthCheck.State.choices, "levels": Level.choices,
@@ -77,12 +72,6 @@ def progress(request):
         "form": OrganiseForm(initial={"year": year}) if organise_scope.region_prefixes else None,
     })
 
-
-def _towns_under(prefixes) -> Q:
-    condition = Q(pk__in=[])
-    for p in prefixes:
-        condition |= Q(code__startswith=p)
-    return condition
 
 
 @login_required
@@ -95,7 +84,7 @@ def organise(request):
     data = form.cleaned_data
     units = None
     if data["credit_code"]:
-        unit = (Unit.objects.filter(scope_for(request.user, HEALTHCHECK_VIEW).q())
+        unit = (Unit.objects.visible_to(request.user, HEALTHCHECK_VIEW)
                 .filter(credit_code=data["credit_code"].upper()).first())
         if unit is None:
             messages.error(request, _("未找到该统一社会信用代码的单位，或不在您的管辖范围内。"))
@@ -104,7 +93,7 @@ def organise(request):
     try:
         result = services.organise(request.user, data["year"], units)
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -138,7 +127,7 @@ def detail(request, pk):
                 messages.success(request, _("答卷已保存，可稍后继续填写。"))
             return redirect("healthcheck:detail", pk=check.pk)
         except NotPermitted as exc:
-            _forbid(exc)
+            forbid(exc)
         except DomainError as exc:
             errors[exc.field or "__all__"] = str(exc.message)
             check.answers = {**check.answers, **{k: v for k, v in answers.items() if v}}
@@ -213,7 +202,7 @@ def _task_step(request, task, step, done_message) -> None:
     try:
         step()
     except NotPermitted as exc:
-        _forbid(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, _("%(item)s：%(reason)s") % {"item": task.finding.item_id,
                                                             "reason": exc.message})

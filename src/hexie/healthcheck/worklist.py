@@ -40,15 +40,14 @@ def healthcheck_todos(user) -> list[Todo]:
                               nearest[0] < today))
     organise = scope_for(user, HEALTHCHECK_ORGANISE)
     if organise.region_prefixes:
-        missing = Pledge.objects.filter(organise.q("unit__region__code", "unit_id"),
-                                        year=today.year).filter(
+        missing = Pledge.objects.in_scope(organise).filter(year=today.year).filter(
             ~Exists(HealthCheck.objects.filter(unit_id=OuterRef("unit_id"), year=today.year)))
         count = missing.count()
         if count:
             todos.append(Todo("healthcheck.units_to_organise", "用工体检待组织", count,
                               reverse("healthcheck:progress"), year_end))
-        waiting = RemediationTask.objects.filter(organise.q("unit__region__code", "unit_id"),
-                                                 state=RemediationTask.State.SUBMITTED)
+        waiting = RemediationTask.objects.in_scope(organise).filter(
+            state=RemediationTask.State.SUBMITTED)
         agg = waiting.aggregate(n=Min("due_on"))
         count = waiting.count()
         if count:

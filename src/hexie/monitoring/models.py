@@ -6,8 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hexie.core.querysets import ScopedQuerySet
+
 
 class RiskSignal(models.Model):
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "monitoring.view"
+
     class Source(models.TextChoices):
         HEALTH_CHECK = "health_check", _("线上用工体检")
         WORKER_VOICE = "worker_voice", _("职工心声（匿名）")
@@ -40,6 +46,8 @@ class RiskSignal(models.Model):
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     handling_note = models.TextField(_("处理情况"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("风险信号")

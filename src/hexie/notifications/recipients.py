@@ -1,17 +1,13 @@
 """Who is concerned by a step: the offices over a unit's division, a unit's admins, an
-assessor organisation's people. Each is one query."""
+assessor organisation's people. Each is one query, answered by ``accounts.selectors``."""
 
-from django.contrib.auth import get_user_model
-
+from hexie.accounts import selectors as accounts
 from hexie.accounts.roles import Role
 
 
 def offices_over(region_code: str, roles=(Role.COUNTY_OFFICE,)):
     """Users holding one of ``roles`` on a division that contains ``region_code``."""
-    prefixes = [region_code[:n] for n in (2, 4, 6, 9) if len(region_code) >= n]
-    return get_user_model().objects.filter(
-        is_active=True, memberships__role__in=list(roles), memberships__region_id__in=prefixes
-    ).distinct()
+    return accounts.offices_over(region_code, roles)
 
 
 def unit_admins(unit_id: int):
@@ -20,13 +16,8 @@ def unit_admins(unit_id: int):
 
 def unit_admins_of(unit_ids):
     """The admins of any of ``unit_ids`` (a delivery batch)."""
-    return get_user_model().objects.filter(
-        is_active=True, memberships__role=Role.UNIT_ADMIN, memberships__unit_id__in=unit_ids
-    ).distinct()
+    return accounts.unit_admins_of(unit_ids)
 
 
 def organisation_members(organisation_id: int):
-    return get_user_model().objects.filter(
-        is_active=True, memberships__role=Role.ASSESSOR,
-        memberships__organisation_id=organisation_id,
-    ).distinct()
+    return accounts.organisation_members(organisation_id)

@@ -6,9 +6,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.querysets import ScopedQuerySet
+
 
 class PublicNotice(models.Model):
     """A county's public notice of the units it intends to recognise for a year."""
+
+    scope_region_field = "region__code"
+    scope_unit_field = None
+    scope_permission = "recognition.view"
 
     class State(models.TextChoices):
         OPEN = "open", _("公示中")
@@ -31,6 +37,8 @@ class PublicNotice(models.Model):
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
@@ -51,6 +59,10 @@ class PublicNotice(models.Model):
 
 class Objection(models.Model):
     """An objection (异议) to one unit on notice, received within the notice period."""
+
+    scope_region_field = "recognition__unit__region__code"
+    scope_unit_field = "recognition__unit_id"
+    scope_permission = "recognition.view"
 
     class State(models.TextChoices):
         RECEIVED = "received", _("已受理，待处理")
@@ -83,6 +95,8 @@ class Objection(models.Model):
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
@@ -103,6 +117,10 @@ class Objection(models.Model):
 class PublishedList(models.Model):
     """A county's published list of 和谐劳动关系单位 for a year (final; public)."""
 
+    scope_region_field = "region__code"
+    scope_unit_field = None
+    scope_permission = "recognition.view"
+
     region = models.ForeignKey(
         "regions.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("区划"),
     )
@@ -114,6 +132,8 @@ class PublishedList(models.Model):
     )
     published_at = models.DateTimeField(_("公布时间"))
     entry_count = models.PositiveIntegerField(_("单位数"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("公布名单")
@@ -130,6 +150,10 @@ class PublishedList(models.Model):
 class PublishedEntry(models.Model):
     """One unit on a published list, as it stood when published (a later rename of the unit
     does not rewrite what the public was told)."""
+
+    scope_region_field = "region_code"
+    scope_unit_field = None
+    scope_permission = "recognition.view"
 
     published_list = models.ForeignKey(
         PublishedList, on_delete=models.CASCADE, related_name="entries",
@@ -152,6 +176,8 @@ class PublishedEntry(models.Model):
     # never spans both. One stored column: no UPPER() per row, one LIKE instead of two, and on
     # PostgreSQL one trigram index (migration 0006). Written by ``search_key``.
     search_text = models.TextField(_("检索文本"), blank=True, default="")
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("公布名单条目")

@@ -9,7 +9,7 @@ Public reads show only published lists and notices in their period, never anythi
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from hexie.core.errors import DomainError
 from hexie.core.scoping import Scope, scope_for
 from hexie.core.text import clean_text
 from hexie.recognition.models import Recognition
+from hexie.regions import codes
 from hexie.regions.models import Division, Level
 
 from .models import Objection, PublicNotice, PublishedEntry, PublishedList
@@ -41,21 +42,20 @@ def require_office(user) -> tuple[str, ...]:
 
 def sees_region(user, region_code: str) -> bool:
     """The user follows ``region_code``: it lies inside one of their divisions or above one."""
-    return any(region_code.startswith(p) or p.startswith(region_code)
-               for p in office_prefixes(user))
+    return any(codes.related(region_code, p) for p in office_prefixes(user))
 
 
 def can_manage(user, region_code: str) -> bool:
     return region_code in scope_for(user, PUBLICITY_MANAGE).region_prefixes
 
 
-def _division_q(prefixes, field: str = "region") -> Q:
-    above = sorted({p[:n] for p in prefixes for n in (2, 4, 6) if n < len(p)})
-    return Scope(prefixes).q(f"{field}__code") | Q(**{f"{field}_id__in": above})
+def _followed(model, prefixes):
+    """Rows of the user's divisions, of those below them and of the divisions above them."""
+    return model.objects.in_scope(Scope(prefixes), or_regions=codes.ancestors_of_all(prefixes))
 
 
 def notices_for(user):
-    return (PublicNotice.objects.filter(_division_q(office_prefixes(user)))
+    return (_followed(PublicNotice, office_prefixes(user))
             .select_related("region", "region__parent", "region__parent__parent"))
 
 
@@ -67,7 +67,7 @@ def get_notice(user, pk) -> PublicNotice:
 
 
 def lists_for(user):
-    return (PublishedList.objects.filter(_division_q(office_prefixes(user)))
+    return (_followed(PublishedList, office_prefixes(user))
             .select_related("region", "region__parent", "region__parent__parent"))
 
 
@@ -80,13 +80,12 @@ def get_list(user, pk) -> PublishedList:
 
 def recognitions_for(user):
     """Recognitions of the units inside the user's divisions."""
-    return (Recognition.objects.filter(Scope(office_prefixes(user)).q("unit__region__code"))
+    return (Recognition.objects.in_scope(Scope(office_prefixes(user)))
             .select_related("unit", "unit__region"))
 
 
 def objections_for(user):
-    scope = Scope(office_prefixes(user))
-    return (Objection.objects.filter(scope.q("recognition__unit__region__code"))
+    return (Objection.objects.in_scope(Scope(office_prefixes(user)))
             .select_related("notice", "recognition", "recognition__unit"))
 
 
@@ -100,10 +99,10 @@ def get_objection(user, pk) -> Objection:
 def counties_for(user) -> list[Division]:
     """The county-level divisions the user follows (a town office: its own county)."""
     prefixes = office_prefixes(user)
-    codes = {p[:6] for p in prefixes if len(p) >= 6}
-    condition = Q(code__in=sorted(codes)) | Scope(tuple(p for p in prefixes if len(p) < 6)).q(
-        "code")
-    return list(Division.objects.filter(condition, level=Level.COUNTY).order_by("code"))
+    above = Scope(tuple(p for p in prefixes if len(p) < codes.COUNTY_LENGTH))
+    own = {codes.county_of(p) for p in prefixes if len(p) >= codes.COUNTY_LENGTH}
+    return list(Division.objects.in_scope(above, or_regions=own).filter(level=Level.COUNTY)
+                .order_by("code"))
 
 
 def state_counts(user, year: int) -> dict[str, dict[str, int]]:
@@ -193,9 +192,9 @@ def parse_public_filter(params) -> PublicFilter:
     if county:
         if not Division.objects.filter(code=county, level=Level.COUNTY).exists():
             raise DomainError("所选县（市、区）不存在，请从列表中选择。", field="county")
-        if city and not county.startswith(city):
+        if city and not codes.is_within(county, city):
             raise DomainError("所选县（市、区）不在所选地市内。", field="county")
-        city = city or county[:4]
+        city = city or codes.city_of(county)
     q = clean_text(params.get("q"), multiline=False)
     if len(q) > 100:
         raise DomainError("搜索内容不能超过 100 个字。", field="q")
@@ -217,7 +216,7 @@ def published_entries(public_filter: PublicFilter):
     if public_filter.year:
         entries = entries.filter(year=public_filter.year)
     if public_filter.region:
-        entries = entries.filter(region_code__startswith=public_filter.region)
+        entries = entries.within(public_filter.region)
     if public_filter.q:
         entries = entries.filter(search_text__contains=public_filter.q.upper())
     return entries.order_by("-year", "region_code", "id")
@@ -229,7 +228,7 @@ def published_lists(public_filter: PublicFilter):
     if public_filter.year:
         lists = lists.filter(year=public_filter.year)
     if public_filter.region:
-        lists = lists.filter(region__code__startswith=public_filter.region)
+        lists = lists.within(public_filter.region)
     return lists.order_by("-year", "region_id")
 
 

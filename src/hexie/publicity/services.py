@@ -11,18 +11,17 @@ transaction. Dates are whole days in Asia/Shanghai; a notice period is inclusive
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hexie.accounts.roles import PUBLICITY_MANAGE, Role
+from hexie.accounts.roles import PUBLICITY_MANAGE
 from hexie.core import audit
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.core.text import clean_text
 from hexie.core.transitions import advance
-from hexie.notifications.recipients import offices_over
+from hexie.notifications.recipients import offices_over, unit_admins_of
 from hexie.notifications.services import notify
 from hexie.recognition import policy as recognition_policy
 from hexie.recognition.models import Recognition
@@ -63,18 +62,12 @@ def _require_county_office(actor, region_code: str, message: str) -> None:
     raise OutOfScope()
 
 
-def _unit_admins(unit_ids):
-    """The unit admins of many units in one query (recipients.unit_admins, for a set)."""
-    return get_user_model().objects.filter(
-        is_active=True, memberships__role=Role.UNIT_ADMIN, memberships__unit_id__in=unit_ids,
-    ).distinct()
-
 
 def _notify_all(region_code: str, unit_ids, kind: str, title: str, body: str, url: str,
                 office_url: str = "") -> None:
     """The unit admins of ``unit_ids`` and the county office of ``region_code``."""
     if unit_ids:
-        notify(_unit_admins(sorted(set(unit_ids))), kind, title, body, url)
+        notify(unit_admins_of(sorted(set(unit_ids))), kind, title, body, url)
     notify(offices_over(region_code), kind, title, body, office_url or url)
 
 

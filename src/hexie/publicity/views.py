@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import forbid
 from hexie.recognition.models import Recognition
 
 from . import selectors, services
@@ -27,7 +28,7 @@ def _call(form, fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except NotPermitted as exc:
-        raise PermissionDenied(str(exc.message)) from exc
+        forbid(exc)
     except DomainError as exc:
         form.add_service_error(exc)
         return None
@@ -171,7 +172,7 @@ def notice_close(request, pk):
     try:
         closed = services.close_notice(request.user, notice)
     except NotPermitted as exc:
-        raise PermissionDenied(str(exc.message)) from exc
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -1,11 +1,10 @@
 """Forms of the recognition pages: they parse input; the services decide."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from hexie.accounts.models import AssessorOrganisation
-from hexie.accounts.roles import Role
+from hexie.accounts.selectors import county_staff
 from hexie.campaigns.forms import PledgeForm
 from hexie.core.forms import ServiceErrorsMixin
 from hexie.units.models import Kind
@@ -54,10 +53,7 @@ class AssignForm(ServiceErrorsMixin, Styled, forms.Form):
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = get_user_model().objects.filter(
-            is_active=True, memberships__role=Role.COUNTY_OFFICE,
-            memberships__region_id=unit.region_id[:6],
-        ).distinct().order_by("username")
+        self.fields["staff"].queryset = county_staff(unit.region_id).order_by("username")
         self.fields["staff"].label_from_instance = lambda u: str(u)
         self.style()
 

@@ -11,9 +11,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.querysets import ScopedQuerySet
+
 
 class Application(models.Model):
     """One unit's application for recognition in one year (one per unit per year)."""
+
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "recognition.view"
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("已申请，待受理")
@@ -61,6 +67,8 @@ class Application(models.Model):
     # 1 for the first review; an accepted appeal opens round 2 with new assignments.
     review_round = models.PositiveSmallIntegerField(_("评审轮次"), default=1)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("认定申请")
         verbose_name_plural = _("认定申请")
@@ -93,6 +101,10 @@ class Application(models.Model):
 class ReviewAssignment(models.Model):
     """One reviewer's part of an application's review: the county's own staff (tripartite
     review) or a third-party assessor organisation (social assessment, seed 四（三）)."""
+
+    scope_region_field = "application__unit__region__code"
+    scope_unit_field = "application__unit_id"
+    scope_permission = "recognition.view"
 
     class Track(models.TextChoices):
         TRIPARTITE = "tripartite", _("三方评审")
@@ -138,6 +150,8 @@ class ReviewAssignment(models.Model):
         blank=True, verbose_name=_("提交人"),
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("评审任务")
@@ -191,6 +205,10 @@ class CriterionOpinion(models.Model):
 class Appeal(models.Model):
     """A unit's appeal against a failed application (it may also re-apply next year)."""
 
+    scope_region_field = "application__unit__region__code"
+    scope_unit_field = "application__unit_id"
+    scope_permission = "recognition.view"
+
     class State(models.TextChoices):
         FILED = "filed", _("已提出")
         ACCEPTED = "accepted", _("已受理，重新评审")
@@ -214,6 +232,8 @@ class Appeal(models.Model):
     )
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("申诉")
         verbose_name_plural = _("申诉")
@@ -236,6 +256,10 @@ class Recognition(models.Model):
 
     It is final only once published: on public notice an upheld objection removes it.
     """
+
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "recognition.view"
 
     class State(models.TextChoices):
         PENDING = "pending", _("待公示")
@@ -269,6 +293,8 @@ class Recognition(models.Model):
         null=True, blank=True, verbose_name=_("公布名单"),
     )
     removed_reason = models.TextField(_("撤销理由"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("和谐劳动关系单位认定")

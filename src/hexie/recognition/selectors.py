@@ -3,9 +3,9 @@
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
-from hexie.accounts.models import Membership
-from hexie.accounts.roles import RECOGNITION_REVIEW, RECOGNITION_VIEW, Role
-from hexie.core.scoping import scope_for
+from hexie.accounts.roles import RECOGNITION_REVIEW, RECOGNITION_VIEW
+from hexie.accounts.selectors import assessor_organisation_ids
+from hexie.core.scoping import Scope, scope_for
 
 from .models import Appeal, Application, ReviewAssignment
 
@@ -15,8 +15,7 @@ NOT_FOUND = "不存在或不在您的管辖范围内"
 def applications_for(user, permission: str = RECOGNITION_VIEW):
     """Applications of the units inside the user's scope (offices by region, unit admins their
     own unit, assessors the units assigned to their organisation)."""
-    scope = scope_for(user, permission)
-    return (Application.objects.filter(scope.q("unit__region__code", "unit_id"))
+    return (Application.objects.visible_to(user, permission)
             .select_related("unit", "unit__region", "self_assessment", "congress",
                             "pledge__congress", "decided_by"))
 
@@ -26,10 +25,7 @@ def region_applications(user, permission: str = RECOGNITION_VIEW):
     prefixes = scope_for(user, permission).region_prefixes
     if not prefixes:
         return Application.objects.none()
-    q = Q(pk__in=[])
-    for p in prefixes:
-        q |= Q(unit__region__code__startswith=p)
-    return applications_for(user, permission).filter(q)
+    return applications_for(user, permission).in_scope(Scope(prefixes))
 
 
 def get_application(user, pk, permission: str = RECOGNITION_VIEW) -> Application:
@@ -52,16 +48,11 @@ def state_counts(applications) -> list[tuple[str, str, int]]:
     return [(code, label, counts.get(code, 0)) for code, label in Application.State.choices]
 
 
-def _organisation_ids(user) -> list[int]:
-    return list(Membership.objects.filter(user=user, role=Role.ASSESSOR,
-                                          organisation__isnull=False)
-                .values_list("organisation_id", flat=True))
-
 
 def is_reviewer(user) -> bool:
     """County staff (the tripartite review) and assessor organisations' people."""
     return bool(scope_for(user, RECOGNITION_REVIEW).region_prefixes) or bool(
-        _organisation_ids(user))
+        assessor_organisation_ids(user))
 
 
 def assignments_for(user):
@@ -70,7 +61,7 @@ def assignments_for(user):
     if user is None or not user.is_authenticated:
         return ReviewAssignment.objects.none()
     q = Q(reviewer=user)
-    orgs = _organisation_ids(user)
+    orgs = assessor_organisation_ids(user)
     if orgs:
         q |= Q(organisation_id__in=orgs)
     return (ReviewAssignment.objects.filter(q)
@@ -86,9 +77,7 @@ def get_assignment(user, pk) -> ReviewAssignment:
 
 
 def appeals_for(user, permission: str = RECOGNITION_VIEW):
-    scope = scope_for(user, permission)
-    return Appeal.objects.filter(scope.q("application__unit__region__code",
-                                         "application__unit_id")).select_related(
+    return Appeal.objects.visible_to(user, permission).select_related(
         "application", "application__unit")
 
 

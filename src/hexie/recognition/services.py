@@ -11,23 +11,25 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hexie.accounts.models import AssessorOrganisation, Membership
+from hexie.accounts import selectors as accounts
+from hexie.accounts.models import AssessorOrganisation
 from hexie.accounts.roles import (
     RECOGNITION_APPLY,
     RECOGNITION_ASSIGN,
     RECOGNITION_DECIDE,
     RECOGNITION_VIEW,
-    Role,
 )
 from hexie.assessments.selectors import latest_submission
 from hexie.campaigns.models import CongressPurpose, Pledge
 from hexie.campaigns.services import CongressInput, check_congress, record_congress
 from hexie.core import audit
-from hexie.core.errors import DomainError, NotPermitted, OutOfScope
+from hexie.core.errors import DomainError
+from hexie.core.refusal import refuse
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
 from hexie.notifications import recipients
 from hexie.notifications.services import notify
+from hexie.regions import codes
 from hexie.regions.models import Division
 from hexie.standards.services import compiled
 from hexie.units.models import Unit
@@ -53,13 +55,6 @@ def _rule_review() -> str:
 
 def _rule_appeal() -> str:
     return policy.current().appeal_rule
-
-
-def _refuse(actor, unit: Unit, message: str) -> None:
-    """Inside what the actor sees → 403 with ``message``; outside it → 404."""
-    if scope_for(actor, RECOGNITION_VIEW).covers(unit.pk, unit.region_id):
-        raise NotPermitted(message)
-    raise OutOfScope()
 
 
 def application_url(application: Application) -> str:
@@ -123,7 +118,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
     """The unit admin applies for recognition of ``year`` on the latest submitted
     self-assessment, with the congress that approved applying."""
     if unit.pk not in scope_for(actor, RECOGNITION_APPLY).unit_ids:
-        _refuse(actor, unit, "认定申请只能由本单位经办人提出。")
+        refuse(actor, RECOGNITION_VIEW, "认定申请只能由本单位经办人提出。", unit=unit)
     rule = _rule_apply()
     try:
         year = int(year)
@@ -176,9 +171,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
 
 def _covers_unit(user, unit: Unit) -> bool:
     """``user`` holds a county office membership over the unit's division."""
-    return Membership.objects.filter(
-        user=user, role=Role.COUNTY_OFFICE, region_id=unit.region_id[:6]
-    ).exists() and user.is_active
+    return accounts.is_county_staff(user, unit.region_id)
 
 
 def assign_reviewers(actor, application: Application, staff=(), organisation=None,
@@ -187,7 +180,7 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
     staff and, optionally, a third-party organisation."""
     unit = application.unit
     if not scope_for(actor, RECOGNITION_ASSIGN).covers_region(unit.region_id):
-        _refuse(actor, unit, "只有本县（市、区）三方办公室可以指派评审人员。")
+        refuse(actor, RECOGNITION_VIEW, "只有本县（市、区）三方办公室可以指派评审人员。", unit=unit)
     rule = _rule_review()
     staff = list(dict.fromkeys(s for s in (staff or ()) if s is not None))
     if not staff:
@@ -244,8 +237,7 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
 def _can_fill(actor, assignment: ReviewAssignment) -> bool:
     if assignment.track == ReviewAssignment.Track.TRIPARTITE:
         return assignment.reviewer_id == actor.pk
-    return Membership.objects.filter(user=actor, role=Role.ASSESSOR,
-                                     organisation_id=assignment.organisation_id).exists()
+    return accounts.works_for_organisation(actor, assignment.organisation_id)
 
 
 def _scored_total(application: Application):
@@ -262,7 +254,8 @@ def submit_review(actor, assignment: ReviewAssignment, opinions: dict, site_visi
     application = assignment.application
     unit = application.unit
     if not actor.is_authenticated or not _can_fill(actor, assignment):
-        _refuse(actor, unit, "只有被指派的评审人员（或被指派机构的评估人员）可以提交评审意见。")
+        refuse(actor, RECOGNITION_VIEW,
+               "只有被指派的评审人员（或被指派机构的评估人员）可以提交评审意见。", unit=unit)
     rule = _rule_review()
     criteria = application.self_assessment.result.get("criteria", [])
     wanted = [c["id"] for c in criteria]
@@ -423,7 +416,7 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
     makes the unit a 和谐劳动关系单位 of the year, pending public notice."""
     unit = application.unit
     if not scope_for(actor, RECOGNITION_DECIDE).covers_region(unit.region_id):
-        _refuse(actor, unit, "只有本县（市、区）三方办公室可以作出认定决定。")
+        refuse(actor, RECOGNITION_VIEW, "只有本县（市、区）三方办公室可以作出认定决定。", unit=unit)
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related(
@@ -466,7 +459,7 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
         locked.save()
         recognition = None
         if passed:
-            county = Division.objects.get(code=unit.region_id[:6])
+            county = Division.objects.get(code=codes.county_of(unit.region_id))
             recognition = Recognition.objects.create(
                 unit=unit, year=locked.year, application=locked, region=county,
                 recognised_on=timezone.localdate(),
@@ -502,7 +495,7 @@ def appeal(actor, application: Application, reason: str) -> Appeal:
     """The unit admin appeals a fail within the window, once per application."""
     unit = application.unit
     if unit.pk not in scope_for(actor, RECOGNITION_APPLY).unit_ids:
-        _refuse(actor, unit, "申诉只能由本单位经办人提出。")
+        refuse(actor, RECOGNITION_VIEW, "申诉只能由本单位经办人提出。", unit=unit)
     rule = _rule_appeal()
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -538,7 +531,7 @@ def handle_appeal(actor, appeal_obj: Appeal, accept: bool, answer: str) -> Appea
     rejects it with an answer (the fail stands)."""
     unit = appeal_obj.application.unit
     if not scope_for(actor, RECOGNITION_DECIDE).covers_region(unit.region_id):
-        _refuse(actor, unit, "只有本县（市、区）三方办公室可以处理申诉。")
+        refuse(actor, RECOGNITION_VIEW, "只有本县（市、区）三方办公室可以处理申诉。", unit=unit)
     rule = _rule_appeal()
     answer = (answer or "").strip()
     if not accept and not answer:

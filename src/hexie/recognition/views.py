@@ -3,7 +3,6 @@ looked up through the selectors' scope filter, so an object outside the user's s
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from hexie.accounts.roles import (
 )
 from hexie.assessments.selectors import latest_submission
 from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 from hexie.units.selectors import own_unit
 
@@ -44,10 +44,6 @@ def _require_region(user, permission=RECOGNITION_VIEW):
         raise Http404(_("页面不存在"))
 
 
-def _forbidden(exc: NotPermitted):
-    raise PermissionDenied(str(exc.message)) from exc
-
-
 @login_required
 def application_list(request):
     _require_region(request.user)
@@ -60,7 +56,7 @@ def application_list(request):
         if data["state"]:
             applications = applications.filter(state=data["state"])
         if data["town"]:
-            applications = applications.filter(unit__region__code__startswith=data["town"])
+            applications = applications.within(data["town"])
         if data["kind"]:
             applications = applications.filter(unit__kind=data["kind"])
     todo = request.GET.get("todo")
@@ -129,7 +125,7 @@ def _county_step(request, pk, make_form, key, step, done):
         try:
             step(application, form.cleaned_data)
         except NotPermitted as exc:
-            _forbidden(exc)
+            forbid(exc)
         except DomainError as exc:
             form.add_service_error(exc)
         else:
@@ -171,7 +167,7 @@ def handle_appeal(request, pk):
         services.handle_appeal(request.user, appeal, form.cleaned_data["accept"],
                                form.cleaned_data["answer"])
     except NotPermitted as exc:
-        _forbidden(exc)
+        forbid(exc)
     except DomainError as exc:
         if exc.field in form.fields:
             form.add_service_error(exc)
@@ -212,7 +208,7 @@ def review(request, pk):
                     data["comment"],
                 )
             except NotPermitted as exc:
-                _forbidden(exc)
+                forbid(exc)
             except DomainError as exc:
                 form.add_service_error(exc)
             else:
@@ -245,7 +241,7 @@ def apply(request):
                 made = services.apply(request.user, unit, form.cleaned_data["year"],
                                       form.congress())
             except NotPermitted as exc:
-                _forbidden(exc)
+                forbid(exc)
             except DomainError as exc:
                 form.add_service_error(exc)
             else:
@@ -283,7 +279,7 @@ def appeal(request, pk):
     try:
         services.appeal(request.user, application, form.cleaned_data.get("reason", ""))
     except NotPermitted as exc:
-        _forbidden(exc)
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:

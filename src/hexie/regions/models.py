@@ -3,6 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hexie.core.querysets import ScopedQuerySet
+
+from . import codes
+
 
 class Level(models.TextChoices):
     PROVINCE = "province", _("省")
@@ -11,12 +15,16 @@ class Level(models.TextChoices):
     TOWN = "town", _("乡镇（街道）")
 
 
-CODE_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWN: 9}
+CODE_LENGTH = {Level.PROVINCE: codes.PROVINCE_LENGTH, Level.CITY: codes.CITY_LENGTH,
+               Level.COUNTY: codes.COUNTY_LENGTH, Level.TOWN: codes.TOWN_LENGTH}
 LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 
 
 class Division(models.Model):
     """A province, city, county-level division or town/street; the code is the key."""
+
+    scope_region_field = "code"
+    scope_unit_field = None
 
     code = models.CharField(_("区划代码"), max_length=9, primary_key=True)
     name = models.CharField(_("名称"), max_length=64)
@@ -25,6 +33,8 @@ class Division(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
         verbose_name=_("上级区划"),
     )
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("行政区划")

@@ -19,10 +19,11 @@ from hexie.campaigns import policy
 from hexie.campaigns.models import CampaignYear, LetterDelivery
 from hexie.core.scoping import scope_for
 from hexie.recognition.models import Application, Recognition
+from hexie.regions import codes
 from hexie.regions.models import Division
 from hexie.units.models import Kind, Unit
 
-TOWN_CODE_LENGTH = 9  # GB/T 2260 town / street codes (DOMAIN.md §1)
+TOWN_CODE_LENGTH = codes.TOWN_LENGTH  # GB/T 2260 town / street codes (DOMAIN.md §1)
 UNASSIGNED = ""  # a pledge without a cultivation plan entry yet
 
 # The columns of the by-town and by-kind tables, in order: (metric, label, section).
@@ -92,7 +93,7 @@ def town_label(code: str, names: dict[str, str]) -> str:
 def _add(cells: dict, rows) -> None:
     """Add grouped rows ``(region_code, kind, metrics, n)`` to ``cells[(town, kind)]``."""
     for region_code, kind, metrics, n in rows:
-        cell = cells.setdefault((region_code[:TOWN_CODE_LENGTH], kind), Counter())
+        cell = cells.setdefault((codes.town_of(region_code), kind), Counter())
         for metric in metrics:
             cell[metric] += n
 
@@ -106,11 +107,9 @@ def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
     """
     scope = scope_for(user, CAMPAIGNS_VIEW)
     year = campaign.year
-    in_campaign = Q(unit__region__code__startswith=campaign.region_id)
     cells: dict[tuple[str, str], Counter] = {}
     sections = {"campaign"}
-    units = Unit.objects.filter(scope.q("region__code", "pk"),
-                                region__code__startswith=campaign.region_id)
+    units = Unit.objects.in_scope(scope).within(campaign.region_id)
 
     # One pass over the units with their pledge of the year (at most one, a unique
     # constraint) and its cultivation class.
@@ -144,8 +143,8 @@ def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
     rec_scope = scope_for(user, RECOGNITION_VIEW)
     if not rec_scope.is_empty:
         sections.add("recognition")
-        in_rec_scope = rec_scope.q("unit__region__code", "unit_id") & in_campaign
-        apps = (Application.objects.filter(in_rec_scope, year=year)
+        apps = (Application.objects.in_scope(rec_scope).within(campaign.region_id)
+                .filter(year=year)
                 .values_list("unit__region_id", "unit__kind", "state")
                 .annotate(n=Count("id")).order_by())
         for region_code, kind, state, n in apps:
@@ -153,7 +152,8 @@ def dashboard_counts(user, campaign: CampaignYear) -> Dashboard:
             passed = state == Application.State.PASSED
             _add(cells, [(region_code, kind, ("applications", "app_passed") if passed
                           else ("applications",), n)])
-        recs = (Recognition.objects.filter(in_rec_scope, year=year)
+        recs = (Recognition.objects.in_scope(rec_scope).within(campaign.region_id)
+                .filter(year=year)
                 .values_list("unit__region_id", "unit__kind", "state")
                 .annotate(n=Count("id")).order_by())
         for region_code, kind, state, n in recs:
@@ -193,9 +193,8 @@ def _assessment_rows(scope, campaign: CampaignYear):
     submitted = SelfAssessment.State.SUBMITTED
     later = SelfAssessment.objects.filter(unit_id=OuterRef("unit_id"), year=OuterRef("year"),
                                           state=submitted, sequence__gt=OuterRef("sequence"))
-    rows = (SelfAssessment.objects
-            .filter(scope.q("unit__region__code", "unit_id"),
-                    unit__region__code__startswith=campaign.region_id, year=campaign.year)
+    rows = (SelfAssessment.objects.in_scope(scope).within(campaign.region_id)
+            .filter(year=campaign.year)
             .alias(superseded=Exists(later))
             .filter(Q(state=SelfAssessment.State.DRAFT) | Q(state=submitted, superseded=False))
             .values_list("unit__region_id", "unit__kind", "state", "meets")

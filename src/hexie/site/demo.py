@@ -63,8 +63,7 @@ def load_demo(password: str | None = None) -> list[tuple[str, str, str]]:
         _create_accounts(password)
     if not CampaignYear.objects.filter(region_id=DEMO_CAMPAIGN_REGION).exists():
         _seed_campaign()
-    if not SelfAssessment.objects.filter(unit__region__code__startswith=DEMO_CAMPAIGN_REGION
-                                         ).exists():
+    if not SelfAssessment.objects.within(DEMO_CAMPAIGN_REGION).exists():
         _seed_workflow()
     return [(u, str(Role(r).label), d) for u, _, r, _, d in ACCOUNTS]
 
@@ -101,8 +100,8 @@ def _create_accounts(password: str):
             organisation=organisation if role == Role.ASSESSOR else None,
         )
         if role == Role.COORDINATOR:
-            for followed in Unit.objects.filter(region__code__startswith="330106",
-                                                kind="enterprise").order_by("id")[:3]:
+            for followed in Unit.objects.within("330106").filter(
+                    kind="enterprise").order_by("id")[:3]:
                 CoordinatorAssignment.objects.create(coordinator=user, unit=followed)
 
 
@@ -136,8 +135,8 @@ def _seed_campaign():
     send_initiative_letters(letter.pk)
     held_on = max(datetime.date(today.year, 1, 1), today - datetime.timedelta(days=7))
     classes = ["key", "regular", "regular", "foundation"]
-    units = (Unit.objects.filter(region__code__startswith=DEMO_CAMPAIGN_REGION,
-                                 kind="enterprise").exclude(credit_code=DEMO_UNIT_CODE)
+    units = (Unit.objects.within(DEMO_CAMPAIGN_REGION).filter(kind="enterprise")
+             .exclude(credit_code=DEMO_UNIT_CODE)
              .exclude(admins__isnull=False).order_by("id")[:DEMO_PLEDGES])
     for n, unit in enumerate(units, start=1):
         admin = User(username=f"demo-unit-{n}", display_name="演示承诺单位经办人")
@@ -171,8 +170,8 @@ def _seed_workflow():
     office = User.objects.get(username="xihu")
     organisation = AssessorOrganisation.objects.get(name="浙江示例第三方评估中心")
     year = timezone.localdate().year
-    pledges = list(Pledge.objects.filter(unit__region__code__startswith=DEMO_CAMPAIGN_REGION,
-                                         year=year, pledged_by__username__startswith="demo-unit-")
+    pledges = list(Pledge.objects.within(DEMO_CAMPAIGN_REGION)
+                   .filter(year=year, pledged_by__username__startswith="demo-unit-")
                    .select_related("unit", "pledged_by").order_by("id"))
     if len(pledges) < 3:
         return

@@ -12,9 +12,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.querysets import ScopedQuerySet
+
 
 class SurveyRound(models.Model):
     """One survey round of one enterprise, for one campaign year."""
+
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "surveys.view"
 
     class State(models.TextChoices):
         OPEN = "open", _("进行中")
@@ -42,6 +48,8 @@ class SurveyRound(models.Model):
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     # The result frozen when the round closes (selectors.compute_result's shape).
     result = models.JSONField(_("调查结果"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("满意度调查")
@@ -104,6 +112,10 @@ class SurveyApplication(models.Model):
     """Provenance: a closed round's result written into a self-assessment's
     ``satisfaction_percent`` (which round, when, by whom, on how many answers)."""
 
+    scope_region_field = "unit__region__code"
+    scope_unit_field = "unit_id"
+    scope_permission = "surveys.view"
+
     round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="applications",
                               verbose_name=_("满意度调查"))
     self_assessment = models.ForeignKey("assessments.SelfAssessment", on_delete=models.PROTECT,
@@ -116,6 +128,8 @@ class SurveyApplication(models.Model):
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("写入人"))
     applied_at = models.DateTimeField(_("写入时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("满意度写入自评记录")

@@ -7,7 +7,6 @@ from django.db.models import Count, F, Sum
 from django.shortcuts import get_object_or_404
 
 from hexie.accounts.roles import MONITORING_VIEW, SURVEYS_VIEW
-from hexie.core.scoping import scope_for
 from hexie.monitoring.models import RiskSignal
 
 from . import policy
@@ -15,9 +14,7 @@ from .models import SurveyAnswer, SurveyApplication, SurveyComment, SurveyRound
 
 
 def rounds_for(user):
-    return (SurveyRound.objects.filter(scope_for(user, SURVEYS_VIEW).q("unit__region__code",
-                                                                       "unit_id"))
-            .select_related("unit"))
+    return SurveyRound.objects.visible_to(user, SURVEYS_VIEW).select_related("unit")
 
 
 def get_round(user, pk) -> SurveyRound:
@@ -38,8 +35,7 @@ def concerns_for(user):
     """Worker-voice risk signals for the offices (monitoring.view); the unit admin has no
     such permission, so this is empty for them."""
     return (RiskSignal.objects.filter(source=RiskSignal.Source.WORKER_VOICE)
-            .filter(scope_for(user, MONITORING_VIEW).q("unit__region__code", "unit_id"))
-            .select_related("unit"))
+            .visible_to(user, MONITORING_VIEW).select_related("unit"))
 
 
 def applications_of(rnd: SurveyRound):

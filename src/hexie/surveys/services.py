@@ -23,7 +23,8 @@ from hexie.accounts.roles import SURVEYS_MANAGE, SURVEYS_VIEW
 from hexie.campaigns import policy as campaign_policy
 from hexie.core import audit
 from hexie.core import text as text_cleaning
-from hexie.core.errors import DomainError, NotPermitted, OutOfScope
+from hexie.core.errors import DomainError, OutOfScope
+from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
 from hexie.monitoring.models import RiskSignal
@@ -119,11 +120,8 @@ def check_rate(bucket: str, address: str | None) -> None:
 
 def _check_manage(actor, unit: Unit) -> None:
     """The unit's own admin runs its surveys; offices who see them get 403, others 404."""
-    if unit.pk in scope_for(actor, SURVEYS_MANAGE).unit_ids:
-        return
-    if scope_for(actor, SURVEYS_VIEW).covers(unit.pk, unit.region_id):
-        raise NotPermitted("满意度调查只能由本单位经办人发起和管理。")
-    raise OutOfScope()
+    refuse_unless(unit.pk in scope_for(actor, SURVEYS_MANAGE).unit_ids, actor, SURVEYS_VIEW,
+                  "满意度调查只能由本单位经办人发起和管理。", unit=unit)
 
 
 def dimension_set_for(unit: Unit) -> str:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from hexie.accounts.roles import MONITORING_VIEW, SURVEYS_MANAGE, SURVEYS_VIEW
 from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.middleware import client_ip
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 from hexie.units.models import Unit
 
@@ -67,7 +68,7 @@ def round_list(request):
                 opened = services.open_round(request.user, unit, links=data["links"],
                                              valid_days=data["valid_days"], year=data["year"])
             except NotPermitted as exc:
-                raise PermissionDenied(str(exc.message)) from exc
+                forbid(exc)
             except DomainError as exc:
                 form.add_service_error(exc)
             else:
@@ -98,7 +99,7 @@ def _manage_action(request, pk, action):
     try:
         return rnd, action(request.user, rnd)
     except NotPermitted as exc:
-        raise PermissionDenied(str(exc.message)) from exc
+        forbid(exc)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return rnd, None

@@ -7,6 +7,8 @@ from django.db import connections
 from django.db.models import BooleanField, Case, F, Func, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from hexie.regions import codes as region_codes
+
 from . import credit_code as cc
 from .models import Kind, Unit
 from .search import bigram_keys, search_text
@@ -27,9 +29,9 @@ class UnitFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         code = value.strip()
-        if not code.isdigit() or len(code) not in (2, 4, 6, 9):
+        if not region_codes.is_code(code):
             return queryset.none()
-        return queryset.filter(region__code__startswith=code)
+        return queryset.within(code)
 
     def filter_q(self, queryset, name, value):
         text = value.strip()

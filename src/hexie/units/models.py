@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hexie.core.scoping import scope_for
+from hexie.core.querysets import ScopedQuerySet
 
 from .search import BigramsField, bigram_keys, search_text
 from .size import Size
@@ -23,13 +23,15 @@ class Kind(models.TextChoices):
     INDUSTRY = "industry", _("行业（协会）")
 
 
-class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user, permission: str = "units.view"):
-        """The choke point: only units inside ``user``'s scope for ``permission``."""
-        return self.filter(scope_for(user, permission).q("region__code", "pk"))
+class UnitQuerySet(ScopedQuerySet):
+    """Units as every other scoped model: ``visible_to(user)`` asks ``units.view``."""
 
 
 class Unit(models.Model):
+    scope_region_field = "region__code"
+    scope_unit_field = "pk"
+    scope_permission = "units.view"
+
     kind = models.CharField(_("单位类型"), max_length=24, choices=Kind.choices)
     name = models.CharField(_("单位名称"), max_length=200)
     region = models.ForeignKey(

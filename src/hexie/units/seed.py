@@ -10,6 +10,8 @@ import math
 import random
 from collections.abc import Iterator
 
+from hexie.regions.codes import county_of, is_within
+
 from . import credit_code as cc
 
 # Industry codes with rough weights for Zhejiang (manufacturing-heavy).
@@ -44,7 +46,7 @@ def synthetic_rows(count: int, seed: int, towns: list[tuple[str, str]],
     """``towns`` is [(code, name)] of town-level divisions; yields ``count`` raw unit rows.
     Towns in ``taken_towns`` are already registered as units and are not registered again."""
     rng = random.Random(seed)
-    towns = sorted(t for t in towns if t[0].startswith(region_prefix))
+    towns = sorted(t for t in towns if is_within(t[0], region_prefix))
     if not towns:
         raise ValueError(f"区划 {region_prefix} 下没有乡镇（街道）")
     offset = rng.randrange(_BODY_SPACE)
@@ -67,7 +69,7 @@ def synthetic_rows(count: int, seed: int, towns: list[tuple[str, str]],
             yield {
                 "kind": "enterprise",
                 "name": f"{town_name[:2]}{words}{_SUFFIX.get(industry[0], '实业')}有限公司",
-                "credit_code": cc.make("91" + town_code[:6], body),
+                "credit_code": cc.make("91" + county_of(town_code), body),
                 "region_code": town_code, "industry": industry, "employees": str(employees),
                 "revenue_yuan": f"{revenue:.2f}", "assets_yuan": f"{assets:.2f}",
                 "platform": "是" if rng.random() < 0.01 else "否",
@@ -77,8 +79,8 @@ def synthetic_rows(count: int, seed: int, towns: list[tuple[str, str]],
             end_year = int(start[:4]) + rng.randint(1, 3)
             yield {
                 "kind": "construction_project", "name": f"{town_name}{words}项目工程",
-                "project_code": f"{year}-{town_code[:6]}-48-01-{n:07d}",
-                "contractor_credit_code": cc.make("91" + town_code[:6], _body(
+                "project_code": f"{year}-{county_of(town_code)}-48-01-{n:07d}",
+                "contractor_credit_code": cc.make("91" + county_of(town_code), _body(
                     (n * _STRIDE + offset + 7) % _BODY_SPACE)),
                 "region_code": town_code, "start_date": start,
                 "end_date": f"{end_year}{start[4:]}", "workers": str(rng.randint(20, 800)),
@@ -88,7 +90,7 @@ def synthetic_rows(count: int, seed: int, towns: list[tuple[str, str]],
                    "region_code": town_code}
         elif roll < 0.985:
             yield {"kind": "industry", "name": f"{town_name[:2]}{words}行业协会",
-                   "industry": rng.choice(_CODES)[:3], "region_code": town_code[:6]}
+                   "industry": rng.choice(_CODES)[:3], "region_code": county_of(town_code)}
         else:
             code, name = free_towns.pop()
             yield {"kind": "town", "name": name, "region_code": code}

@@ -10,6 +10,7 @@ from hexie.core import audit
 from hexie.core.models import AuditEvent
 from hexie.core.pagination import CappedPaginator
 from hexie.core.scoping import scope_for
+from hexie.regions import codes
 from hexie.regions.models import Division
 
 from .filters import UnitFilter, filter_params
@@ -104,8 +105,7 @@ def region_options(user, parent: str | None, scope) -> list[Division]:
         if len(roots) == 1 and roots[0].level != "town":
             return list(roots[0].children.all())
         return roots
-    if not any(parent.startswith(p) or p.startswith(parent) for p in prefixes):
+    if not any(codes.related(parent, p) for p in prefixes):
         return []
     children = Division.objects.filter(parent_id=parent)
-    return [d for d in children if any(d.code.startswith(p) or p.startswith(d.code)
-                                       for p in prefixes)]
+    return [d for d in children if any(codes.related(d.code, p) for p in prefixes)]

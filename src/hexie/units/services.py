@@ -8,9 +8,11 @@ from hexie.accounts.roles import (
     UNITS_CHANGE,
     UNITS_CREATE,
     UNITS_OVERRIDE_SIZE,
+    UNITS_VIEW,
 )
 from hexie.core import audit
-from hexie.core.errors import DomainError, NotPermitted, OutOfScope
+from hexie.core.errors import DomainError, NotPermitted
+from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
 
 from .models import DERIVED_FIELDS, Kind, Unit
@@ -105,10 +107,8 @@ def update_unit(actor, unit: Unit, changes: dict) -> Unit:
     """Apply ``changes`` (raw field names) to ``unit``. Units outside the actor's change scope
     are answered as not found."""
     scope = scope_for(actor, UNITS_CHANGE)
-    if not scope.covers(unit.pk, unit.region_id):
-        if Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
-            raise NotPermitted("您只能查看该单位，不能修改。")
-        raise OutOfScope()
+    refuse_unless(scope.covers(unit.pk, unit.region_id), actor, UNITS_VIEW,
+                  "您只能查看该单位，不能修改。", unit=unit)
     changes = {k: v for k, v in changes.items() if k in LABELS}
     if "kind" in changes and changes["kind"] not in (unit.kind, Kind(unit.kind).label):
         raise UnitInvalid([FieldError("kind", "单位类型不可更改，请注销后重新登记")])
@@ -152,10 +152,8 @@ def update_unit(actor, unit: Unit, changes: dict) -> Unit:
 def override_size(actor, unit: Unit, size: str, reason: str) -> Unit:
     """An office sets (or, with ``size`` empty, clears) the size by hand, with a reason."""
     scope = scope_for(actor, UNITS_OVERRIDE_SIZE)
-    if not scope.covers(unit.pk, unit.region_id):
-        if Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
-            raise NotPermitted("只有三方办公室可以核定企业规模。")
-        raise OutOfScope()
+    refuse_unless(scope.covers(unit.pk, unit.region_id), actor, UNITS_VIEW,
+                  "只有三方办公室可以核定企业规模。", unit=unit)
     if unit.kind != Kind.ENTERPRISE:
         raise DomainError("只有企业需要核定规模。", field="size_override")
     if size and size not in Size.values:
@@ -178,10 +176,8 @@ def override_size(actor, unit: Unit, size: str, reason: str) -> Unit:
 
 def delete_unit(actor, unit: Unit) -> None:
     scope = scope_for(actor, UNITS_DELETE)
-    if not scope.covers_region(unit.region_id):
-        if Unit.objects.visible_to(actor).filter(pk=unit.pk).exists():
-            raise NotPermitted("只有三方办公室可以注销创建单位。")
-        raise OutOfScope()
+    refuse_unless(scope.covers_region(unit.region_id), actor, UNITS_VIEW,
+                  "只有三方办公室可以注销创建单位。", unit=unit)
     with transaction.atomic():
         before = snapshot(unit)
         pk, region = unit.pk, unit.region_id
