@@ -28,8 +28,9 @@ from hexie.units.importing import import_units
 from hexie.units.models import Unit
 from hexie.units.seed import synthetic_rows, write_csv
 
-from .models import AssessorOrganisation, CoordinatorAssignment, Membership, User
+from .models import AssessorOrganisation, CoordinatorAssignment, User
 from .roles import Role
+from .services import grant_membership
 
 DEMO_UNIT_CODE = cc.make("91330106", "DEM00001")
 
@@ -91,10 +92,10 @@ def _create_accounts(password: str):
     for username, display, role, region, _desc in ACCOUNTS:
         user = User.objects.create_user(username=username, password=password,
                                         display_name=display)
-        Membership.objects.create(
-            user=user, role=role, region_id=region,
+        grant_membership(
+            None, user, role, region=region,
             unit=unit if role == Role.UNIT_ADMIN else None,
-            organisation=organisation if role == Role.ASSESSOR else None,
+            organisation=organisation if role == Role.ASSESSOR else None, reason="demo",
         )
         if role == Role.COORDINATOR:
             for followed in Unit.objects.filter(region__code__startswith="330106",
@@ -139,7 +140,7 @@ def _seed_campaign():
         admin = User(username=f"demo-unit-{n}", display_name="演示承诺单位经办人")
         admin.set_unusable_password()
         admin.save()
-        Membership.objects.create(user=admin, role=Role.UNIT_ADMIN, unit=unit)
+        grant_membership(None, admin, Role.UNIT_ADMIN, unit=unit, reason="demo")
         total = max(3, min(unit.employees or 60, 120))
         pledge = campaigns.pledge(admin, unit, year=today.year, pledged_on=today, congress=(
             campaigns.CongressInput(
