@@ -126,7 +126,6 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     ),
 }
 
-ROLE_PERMISSIONS = {role: spec.permissions for role, spec in ROLE_SPECS.items()}
 OFFICE_ROLES = frozenset(
     {Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWN_OFFICE}
 )
