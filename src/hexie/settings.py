@@ -238,7 +238,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hexie.core.api.HexieAutoSchema",  # 400 → Error everywhere
     "EXCEPTION_HANDLER": "hexie.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
