@@ -8,7 +8,6 @@ from .models import Notification, ReminderSent
 @admin.register(Notification)
 class NotificationAdmin(AuditedAdmin):
     list_display = ("recipient", "kind", "title", "created_at", "read_at", "emailed_at")
-    list_filter = ("kind",)
     search_fields = ("recipient__username", "title", "kind")
     raw_id_fields = ("recipient",)
     show_full_result_count = False

@@ -3,7 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from hexie.accounts import services
 from hexie.accounts.models import AssessorOrganisation, Membership, User
 from hexie.core.errors import DomainError
-from hexie.units.models import Unit
+
+# accounts sits below units in the layers: the unit model is reached through the foreign key.
+Unit = Membership._meta.get_field("unit").related_model
 
 
 class Command(BaseCommand):
