@@ -51,7 +51,8 @@ def test_send_refusal_is_chinese_and_names_the_field(office, campaign, unit):
     response = api(office).post(f"/api/v1/campaigns/{campaign.pk}/letters/",
                                 {"title": "", "body": "正文"}, format="json")
     assert response.status_code == 400
-    assert response.data == {"detail": "请填写倡议书标题。", "code": "invalid", "field": "title"}
+    assert response.data == {"detail": "请填写倡议书标题。", "code": "invalid", "field": "title",
+                             "errors": {"title": ["请填写倡议书标题。"]}}
 
 
 def test_unit_admin_reads_and_pledges_through_the_api(office, unit_admin, unit, campaign, year,

@@ -60,9 +60,11 @@ def test_refusals_are_detail_field_code(office, recognition, year, today):
     client = api(office)
     missing = client.post("/api/v1/notices/", {"title": "公示"}, format="json")
     assert missing.status_code == 400
-    assert set(missing.data) == {"detail", "field", "code"} and missing.data["field"] == "year"
+    assert set(missing.data) == {"detail", "field", "code", "errors"}
+    assert missing.data["field"] == "year" and list(missing.data["errors"]) == ["year"]
     blank = client.post("/api/v1/notices/", {"year": year, "title": ""}, format="json")
-    assert blank.data == {"detail": "请填写公示标题。", "field": "title", "code": "invalid"}
+    assert blank.data == {"detail": "请填写公示标题。", "field": "title", "code": "invalid",
+                          "errors": {"title": ["请填写公示标题。"]}}
     bad_ids = client.post("/api/v1/notices/", {"year": year, "title": "公示",
                                                "recognitions": ["x"]}, format="json")
     assert bad_ids.status_code == 400 and bad_ids.data["field"] == "recognitions"

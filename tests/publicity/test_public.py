@@ -90,7 +90,9 @@ def test_bad_parameters_are_readable(client, world, query, message):
     assert json_download.status_code == 400 and message in json_download.json()["detail"]
     api = APIClient().get(f"/api/v1/public/published-entries/?{query}")
     assert api.status_code == 400
-    assert set(api.json()) == {"detail", "field", "code"} and message in api.json()["detail"]
+    assert set(api.json()) == {"detail", "field", "code", "errors"}
+    assert message in api.json()["detail"]
+    assert json_download.json() == api.json()
 
 
 def read_csv(response):

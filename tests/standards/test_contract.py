@@ -372,15 +372,17 @@ def test_api_scored_variant_matches_the_cli(client, office, monkeypatch):
 def test_api_invalid_input_is_400_with_detail_and_field(client, office, body, field, detail):
     response = post(client, body)
     assert response.status_code == 400
-    assert response.json() == {"detail": detail, "field": field}
+    assert response.json() == {"detail": detail, "code": "invalid", "field": field,
+                               "errors": {field: [detail]}}
 
 
 def test_api_invalid_fact_400(client, office):
     response = post(client, large_body(satisfaction_percent=100.01))
     assert response.status_code == 400
-    assert response.json() == {
-        "detail": "satisfaction_percent（职工综合满意度（%）） 不能大于 100",
-        "field": "satisfaction_percent"}
+    detail = "satisfaction_percent（职工综合满意度（%）） 不能大于 100"
+    assert response.json() == {"detail": detail, "code": "invalid",
+                               "field": "satisfaction_percent",
+                               "errors": {"satisfaction_percent": [detail]}}
 
 
 def test_api_anonymous_is_refused(client):

@@ -154,17 +154,17 @@ def test_create_with_bad_data_names_the_fields_in_chinese(api):
                                         region_code=XIHU), format="json")
     assert response.status_code == 400
     body = response.json()
-    errors = {e["field"]: e for e in body["errors"]}
+    errors = body["errors"]
     assert set(errors) == {"credit_code", "employees", "region_code"}
-    assert errors["credit_code"]["label"] == "统一社会信用代码"
-    assert errors["credit_code"]["message"].startswith("统一社会信用代码")
-    assert errors["employees"] == {"field": "employees", "label": "职工人数",
-                                   "message": "应为整数"}
-    assert errors["region_code"] == {"field": "region_code", "label": "所在区划代码",
-                                     "message": "应为乡镇（街道）级 9 位区划代码"}
+    assert len(errors["credit_code"]) == 1
+    assert errors["credit_code"][0].startswith("统一社会信用代码")
+    assert errors["employees"] == ["应为整数"]
+    assert errors["region_code"] == ["应为乡镇（街道）级 9 位区划代码"]
     assert body["code"] == "invalid"
     assert body["field"] in errors
-    assert body["detail"].startswith(errors[body["field"]]["label"] + "：")
+    labels = {"credit_code": "统一社会信用代码", "employees": "职工人数",
+              "region_code": "所在区划代码"}
+    assert body["detail"] == f"{labels[body['field']]}：{errors[body['field']][0]}"
     assert not Unit.objects.exists()
     assert not AuditEvent.objects.exists()
 
@@ -173,16 +173,17 @@ def test_create_missing_field(api):
     data = enterprise()
     del data["name"]
     body = api.post(URL, data, format="json").json()
-    assert body["errors"] == [{"field": "name", "label": "单位名称", "message": "必填"}]
-    assert body["detail"] == "单位名称：必填"
+    assert body == {"detail": "单位名称：必填", "code": "invalid", "field": "name",
+                    "errors": {"name": ["必填"]}}
 
 
 def test_create_duplicate_credit_code(api, registry):
     response = api.post(URL, enterprise(credit_code=registry["medium"].credit_code),
                         format="json")
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "credit_code", "label": "统一社会信用代码",
-                                          "message": "该统一社会信用代码已登记"}]
+    assert response.json() == {
+        "detail": "统一社会信用代码：该统一社会信用代码已登记", "code": "invalid",
+        "field": "credit_code", "errors": {"credit_code": ["该统一社会信用代码已登记"]}}
     assert Unit.objects.count() == 5
 
 
@@ -217,8 +218,8 @@ def test_patch_with_bad_data_changes_nothing(api, registry):
     unit = registry["medium"]
     response = api.patch(f"{URL}{unit.pk}/", {"revenue_yuan": -5}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "revenue_yuan", "label": "营业收入（元）",
-                                          "message": "不能为负数"}]
+    assert response.json() == {"detail": "营业收入（元）：不能为负数", "code": "invalid",
+                               "field": "revenue_yuan", "errors": {"revenue_yuan": ["不能为负数"]}}
     unit.refresh_from_db()
     assert unit.revenue_yuan == 50_000_000
     assert not AuditEvent.objects.exists()

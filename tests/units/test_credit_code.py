@@ -218,6 +218,11 @@ def test_bad_embedded_org_check_is_only_a_warning():
     assert "仅提示" in warning
 
 
+@pytest.mark.parametrize("code", ["", None, "9144030070846113", "91440300708461137T"])
+def test_an_invalid_code_has_no_org_warning_its_problem_is_reported_instead(code):
+    assert cc.organisation_code_warning(code) is None
+
+
 @pytest.mark.parametrize("body", ["T0000001", "12345678", "MA2H0000", "ABCDEFGH"])
 def test_made_codes_have_no_org_warning(body):
     code = cc.make("91330106", body)

@@ -7,6 +7,7 @@ import pytest
 
 from hexie.accounts.roles import Role
 from hexie.core.models import AuditEvent
+from hexie.units import credit_code as cc
 from hexie.units import services
 from hexie.units.models import Kind, Unit
 from hexie.units.size import Size
@@ -318,6 +319,23 @@ def test_detail_hides_the_audit_trail_from_the_unit_admin(client, registry):
     assert "units.update" not in html
     assert f'/units/{unit.pk}/size/' not in html  # no size override form either
     assert f'/units/{unit.pk}/delete/' not in html
+
+
+def test_detail_warns_about_a_wrong_embedded_organisation_code(client, office):
+    # given a valid credit code whose GB 11714 part has a wrong check character (7, not 6)
+    first17 = "91330106" + "70846113" + "7"
+    unit = UnitFactory(credit_code=first17 + cc.check_character(first17))
+    # then the page shows the code and, beside it, the warning (registration stays valid)
+    html = get_html(client, f"/units/{unit.pk}/")
+    assert unit.credit_code in html
+    assert 'data-testid="credit-code-warning"' in html
+    assert "内嵌组织机构代码校验位不符（仅提示，不影响登记）" in html
+
+
+def test_detail_has_no_warning_for_a_consistent_code(client, office, registry):
+    html = get_html(client, f"/units/{registry['a'].pk}/")
+    assert registry["a"].credit_code in html
+    assert "credit-code-warning" not in html
 
 
 def test_detail_outside_the_scope_is_404(client, office, registry):

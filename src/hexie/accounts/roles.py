@@ -17,6 +17,9 @@ UNITS_IMPORT = "units.import"
 UNITS_EXPORT = "units.export"
 UNITS_OVERRIDE_SIZE = "units.override_size"
 AUDIT_VIEW = "audit.view"
+# Granting and revoking role memberships (accounts.services): offices within their region and
+# no higher than their own level, unit admins for their own unit.
+ACCOUNTS_GRANT = "accounts.grant"
 # The creation campaign (issue 4, seed 四（一）): the county sends initiative letters and keeps
 # the cultivation plan; the unit admin pledges; offices above and partners follow.
 CAMPAIGNS_VIEW = "campaigns.view"
@@ -78,7 +81,7 @@ class RoleSpec:
 
 _OFFICE = frozenset(
     {UNITS_VIEW, UNITS_CREATE, UNITS_CHANGE, UNITS_IMPORT, UNITS_EXPORT, UNITS_OVERRIDE_SIZE,
-     AUDIT_VIEW}
+     AUDIT_VIEW, ACCOUNTS_GRANT}
 )
 
 # Only the county office opens the year, sends the letters and keeps the plan (seed 四（一）:
@@ -104,7 +107,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     ),
     Role.TOWN_OFFICE: RoleSpec(
         ScopeKind.REGION, "town",
-        frozenset({UNITS_VIEW, UNITS_EXPORT, HEALTHCHECK_ORGANISE}) | _FOLLOW_CAMPAIGN
+        frozenset({UNITS_VIEW, UNITS_EXPORT, HEALTHCHECK_ORGANISE, ACCOUNTS_GRANT})
+        | _FOLLOW_CAMPAIGN
         | _OFFICE_MONITORING,
     ),
     Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW, CAMPAIGNS_VIEW})),
@@ -117,12 +121,11 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     Role.UNIT_ADMIN: RoleSpec(
         ScopeKind.UNIT, None,
         frozenset({UNITS_VIEW, UNITS_CHANGE, UNITS_EXPORT, CAMPAIGNS_PLEDGE, ASSESSMENTS_EDIT,
-                   RECOGNITION_APPLY, HEALTHCHECK_ANSWER, SURVEYS_MANAGE})
+                   RECOGNITION_APPLY, HEALTHCHECK_ANSWER, SURVEYS_MANAGE, ACCOUNTS_GRANT})
         | _FOLLOW_CAMPAIGN,
     ),
 }
 
-ROLE_PERMISSIONS = {role: spec.permissions for role, spec in ROLE_SPECS.items()}
 OFFICE_ROLES = frozenset(
     {Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWN_OFFICE}
 )

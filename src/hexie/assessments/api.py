@@ -8,7 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from hexie.accounts.roles import ASSESSMENTS_VIEW
-from hexie.core.api import validated_or_refuse as _valid
+from hexie.core.api import validated as _valid
 from hexie.units.selectors import get_unit
 
 from . import selectors, services

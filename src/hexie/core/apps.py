@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,11 @@ class CoreConfig(AppConfig):
     name = "hexie.core"
     label = "core"
     verbose_name = _("审计与基础")
+
+
+class OperatorAdminConfig(admin_apps.AdminConfig):
+    """Replaces ``django.contrib.admin`` in INSTALLED_APPS so ``admin.site`` is the operator's
+    site (superusers only; see hexie.core.adminsite)."""
+
+    default = False  # CoreConfig stays the default config of hexie.core
+    default_site = "hexie.core.adminsite.OperatorAdminSite"

@@ -1,4 +1,5 @@
-"""Errors a user can meet. Services raise them; pages and the API show the Chinese message."""
+"""Errors a user can meet. Services raise them; pages show the Chinese message, the API answers
+them in its one error shape (hexie.core.api.refusal_body)."""
 
 from django.http import Http404
 
@@ -13,14 +14,6 @@ class DomainError(Exception):
         self.field = field
         self.code = code
         self.errors = errors or []
-
-    def as_dict(self) -> dict:
-        data = {"detail": str(self.message), "code": self.code}
-        if self.field:
-            data["field"] = self.field
-        if self.errors:
-            data["errors"] = self.errors
-        return data
 
 
 class NotPermitted(DomainError):

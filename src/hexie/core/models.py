@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class AuditEvent(models.Model):
     """One change made through a service. Each event carries the hash of the one before it."""
 
+    # Append-only (a trigger refuses UPDATE): the admin shows it view-only (core.adminsite).
+    immutable = True
+
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(_("操作人ID"), null=True, blank=True)
     actor_username = models.CharField(_("操作人"), max_length=150, blank=True)

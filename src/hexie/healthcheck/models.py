@@ -24,6 +24,8 @@ class Answer(models.TextChoices):
 class CatalogueVersion(models.Model):
     """One loaded version of a health-check catalogue. A version, once stored, never changes."""
 
+    immutable = True  # save() refuses an update; the admin shows it view-only
+
     catalogue_id = models.CharField(_("目录标识"), max_length=64)
     version = models.PositiveIntegerField(_("版本"))
     title = models.CharField(_("名称"), max_length=200)

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from hexie.accounts.roles import PUBLICITY_MANAGE
-from hexie.core.api import validated_or_refuse as _valid
+from hexie.core.api import validated as _valid
 from hexie.core.errors import DomainError
 from hexie.core.scoping import scope_for
 from hexie.recognition.models import Recognition

@@ -14,6 +14,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from hexie.core.api import refusal_body
 from hexie.core.errors import DomainError
 from hexie.core.pagination import CappedPaginator
 from hexie.units.models import Kind
@@ -127,8 +128,7 @@ def download_csv(request):
 def download_json(request):
     public_filter, error = _filter_or_error(request)
     if error is not None:
-        return HttpResponse(json.dumps({"detail": str(error.message), "field": error.field,
-                                        "code": error.code}, ensure_ascii=False),
+        return HttpResponse(json.dumps(refusal_body(error), ensure_ascii=False),
                             status=400, content_type="application/json; charset=utf-8")
 
     def stream():

@@ -15,10 +15,10 @@ from django.utils import timezone
 from hexie.accounts.models import (
     AssessorOrganisation,
     CoordinatorAssignment,
-    Membership,
     User,
 )
 from hexie.accounts.roles import Role
+from hexie.accounts.services import grant_membership
 from hexie.assessments.demo import submit_demo_self_assessment
 from hexie.assessments.models import SelfAssessment
 from hexie.campaigns import services as campaigns
@@ -94,10 +94,10 @@ def _create_accounts(password: str):
     for username, display, role, region, _desc in ACCOUNTS:
         user = User.objects.create_user(username=username, password=password,
                                         display_name=display)
-        Membership.objects.create(
-            user=user, role=role, region_id=region,
+        grant_membership(
+            None, user, role, region=region,
             unit=unit if role == Role.UNIT_ADMIN else None,
-            organisation=organisation if role == Role.ASSESSOR else None,
+            organisation=organisation if role == Role.ASSESSOR else None, reason="demo",
         )
         if role == Role.COORDINATOR:
             for followed in Unit.objects.within("330106").filter(
@@ -142,7 +142,7 @@ def _seed_campaign():
         admin = User(username=f"demo-unit-{n}", display_name="演示承诺单位经办人")
         admin.set_unusable_password()
         admin.save()
-        Membership.objects.create(user=admin, role=Role.UNIT_ADMIN, unit=unit)
+        grant_membership(None, admin, Role.UNIT_ADMIN, unit=unit, reason="demo")
         total = max(3, min(unit.employees or 60, 120))
         pledge = campaigns.pledge(admin, unit, year=today.year, pledged_on=today, congress=(
             campaigns.CongressInput(

@@ -1,9 +1,11 @@
 """/api/v1/standards/ and /api/v1/evaluations — the same contract as the CLI."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
+
+from hexie.core.errors import DomainError
 
 from .contract import ContractError, evaluate_request
 from .selectors import libraries
@@ -42,7 +44,7 @@ def standard_list(request):
 
 @extend_schema(
     request=EvaluationRequestSerializer,
-    responses={200: dict, 400: dict},
+    responses={200: dict},
     examples=[OpenApiExample("小型企业", value={
         "unit": {"kind": "enterprise", "size": "small", "platform": False},
         "facts": {"employees_total": 30, "employees_with_contract": 30},
@@ -54,6 +56,5 @@ def evaluation_create(request):
     try:
         result = evaluate_request(request.data)
     except ContractError as exc:
-        return Response({"detail": exc.message, "field": exc.field},
-                        status=status.HTTP_400_BAD_REQUEST)
+        raise DomainError(exc.message, field=exc.field or None) from exc
     return Response(result)

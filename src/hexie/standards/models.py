@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StandardLibrary(models.Model):
+    immutable = True  # save() refuses an update; the admin shows it view-only
+
     library_id = models.CharField(_("标准库标识"), max_length=64)
     version = models.PositiveIntegerField(_("版本"))
     title = models.CharField(_("名称"), max_length=200)

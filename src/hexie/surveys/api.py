@@ -1,7 +1,7 @@
 """REST API of the surveys under /api/v1/: the scoped rounds (open, close, result, apply) and
 the anonymous answer endpoint by token (JSON), the one the load benchmark drives. Refusals come
-back as Chinese messages (hexie.core.api.exception_handler; the public endpoint answers
-{"detail", "code", "field"} itself)."""
+back in the one error shape (hexie.core.api: the exception handler, and refusal_body for the
+public endpoint)."""
 
 import json
 
@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from hexie.accounts.roles import SURVEYS_VIEW
+from hexie.core.api import refusal_body, validated
 from hexie.core.errors import DomainError
 from hexie.core.middleware import client_ip
 from hexie.units.selectors import get_unit
@@ -54,9 +55,7 @@ class SurveyRoundViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=OpenRoundSerializer, responses=dict)
     def create(self, request):
         """Open a round. The answer carries the link URLs: the only time they are shown."""
-        serializer = OpenRoundSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(OpenRoundSerializer, request)
         from . import policy
 
         unit = get_unit(request.user, data["unit"], permission=SURVEYS_VIEW)
@@ -93,7 +92,7 @@ class SurveyRoundViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def _refusal(exc: DomainError, status_code: int) -> JsonResponse:
-    return JsonResponse(exc.as_dict(), status=status_code,
+    return JsonResponse(refusal_body(exc, status_code), status=status_code,
                         json_dumps_params={"ensure_ascii": False})
 
 

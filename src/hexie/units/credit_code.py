@@ -1,5 +1,7 @@
 """Unified social credit code (统一社会信用代码), GB 32100-2015."""
 
+from django.utils.translation import gettext as _
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -37,17 +39,22 @@ def is_valid(code) -> bool:
     return problem(normalise(code)) is None
 
 
-def organisation_code_warning(code: str) -> str | None:
-    """A warning (never a refusal) when the embedded GB 11714 check character fails."""
+def organisation_code_warning(code) -> str | None:
+    """A warning (never a refusal, REFERENCE-DATA.md) when the embedded GB 11714 check
+    character fails; shown beside the code on the unit's page. None for a code that is not a
+    valid credit code at all (its problem is reported instead)."""
+    code = normalise(code)
+    if problem(code) is not None:
+        return None
     body, check = code[8:16], code[16]
     try:
         total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
     except ValueError:
-        return "内嵌组织机构代码格式异常"
+        return _("内嵌组织机构代码格式异常")
     expected = 11 - total % 11
     expected_char = "X" if expected == 10 else "0" if expected == 11 else str(expected)
     if expected_char != check:
-        return "内嵌组织机构代码校验位不符（仅提示，不影响登记）"
+        return _("内嵌组织机构代码校验位不符（仅提示，不影响登记）")
     return None
 
 

@@ -25,6 +25,7 @@ from hexie.accounts.roles import (
 from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.scoping import scope_for
 
+from . import credit_code as cc
 from . import selectors, services
 from .exporting import export_to_tempfile
 from .filters import filter_params
@@ -96,6 +97,8 @@ def unit_detail(request, pk):
         "can_delete": scope_for(user, services.UNITS_DELETE).covers_region(unit.region_id),
         "size_form": SizeOverrideForm(initial={"size_override": unit.size_override}),
         "audit_events": audit_events,
+        "credit_code_warning": cc.organisation_code_warning(unit.credit_code),
+        "contractor_code_warning": cc.organisation_code_warning(unit.contractor_credit_code),
     }
     return render(request, "units/detail.html", context)
 

@@ -1,0 +1,50 @@
+"""Users and organisations are the operator's to edit; memberships are view-only here because
+only ``accounts.services.grant_membership`` / ``revoke_membership`` create or remove them."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from hexie.core.adminsite import AuditedAdmin, ReadOnlyAdmin
+
+from .models import AssessorOrganisation, CoordinatorAssignment, Membership, User
+
+
+class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
+    model = Membership
+    fields = ("role", "region", "unit", "organisation")
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, AuditedAdmin):
+    list_display = ("username", "display_name", "phone", "is_active", "is_staff",
+                    "is_superuser", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser", "memberships__role")
+    search_fields = ("username", "display_name", "phone", "email")
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("联系方式"), {"fields": ("display_name", "phone")}))
+    inlines = (MembershipInline,)
+
+
+@admin.register(AssessorOrganisation)
+class AssessorOrganisationAdmin(AuditedAdmin):
+    list_display = ("name", "credit_code", "region")
+    search_fields = ("name", "credit_code")
+    raw_id_fields = ("region",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin, AuditedAdmin):
+    list_display = ("user", "role", "region", "unit", "organisation")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__display_name", "region__code", "unit__name",
+                     "organisation__name")
+    list_select_related = ("user", "region", "unit", "organisation")
+
+
+@admin.register(CoordinatorAssignment)
+class CoordinatorAssignmentAdmin(AuditedAdmin):
+    list_display = ("coordinator", "unit", "assigned_at")
+    search_fields = ("coordinator__username", "coordinator__display_name", "unit__name")
+    raw_id_fields = ("coordinator", "unit")
+    list_select_related = ("coordinator", "unit")

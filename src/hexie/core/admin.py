@@ -1,0 +1,17 @@
+"""The audit log, view-only (AuditEvent.immutable)."""
+
+from django.contrib import admin
+
+from .adminsite import AuditedAdmin
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(AuditedAdmin):
+    list_display = ("id", "at", "actor_username", "action", "object_type", "object_id",
+                    "object_repr", "region_code", "ip")
+    # No list filters or date hierarchy: each would scan the whole, ever-growing log for its
+    # distinct values on every page; search is enough for an operator.
+    search_fields = ("actor_username", "action", "object_type", "object_id", "object_repr",
+                     "region_code")
+    show_full_result_count = False
