@@ -25,7 +25,9 @@ class EventsMixin:
     """Adds the read-only ``events`` action (oldest first, unpaginated: a case has few)."""
 
     @extend_schema(request=None, responses=EventSerializer(many=True),
-                   summary="办理记录（事件历史）")
+                   summary="办理记录（事件历史）",
+                   description="按时间先后列出本对象的每次状态变更：类型、时间、操作人、内容和"
+                               "一句中文说明。与详情相同的范围检查：范围外的编号返回 404。")
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         aggregate = self.get_object()
