@@ -170,7 +170,7 @@ def append_only(table: str):
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION hexie_event_append_only() RETURNS trigger AS $$ "
                 "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ "
-                "LANGUAGE plpgsql;")
+                "LANGUAGE plpgsql;", params=None)  # no parameters: the % is PL/pgSQL's
             schema_editor.execute(
                 f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION hexie_event_append_only();")
