@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from hexie.accounts.roles import ASSESSMENTS_VIEW
 from hexie.core.api import validated as _valid
+from hexie.core.events_api import EventsMixin
 from hexie.units.selectors import get_unit
 
 from . import selectors, services
@@ -58,7 +59,7 @@ def _flag(value):
     return {"true": True, "1": True, "false": False, "0": False}.get((value or "").lower())
 
 
-class SelfAssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+class SelfAssessmentViewSet(EventsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SelfAssessmentSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 

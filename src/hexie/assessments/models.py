@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.events import AggregateEvent, EventSpec
 from hexie.core.querysets import ScopedQuerySet
 
 
@@ -119,3 +120,54 @@ class Evidence(models.Model):
 
     def __str__(self):
         return f"{self.item_id} · {self.original_name}"
+
+
+def _started(p: dict) -> str:
+    if p["copied_from_sequence"]:
+        return _("开始自评草稿（标准库 %(standard)s），沿用第 %(seq)s 次提交的数据和 "
+                 "%(n)s 份证明材料") % {"standard": p["standard"],
+                                      "seq": p["copied_from_sequence"],
+                                      "n": p["evidence_copied"]}
+    return _("开始自评草稿（标准库 %(standard)s）") % {"standard": p["standard"]}
+
+
+def _submitted(p: dict) -> str:
+    return _("提交第 %(seq)s 次单位自评：%(verdict)s，%(evidence)s") % {
+        "seq": p["sequence"],
+        "verdict": _("达到创建标准") if p["meets"] else _("未达到创建标准"),
+        "evidence": _("证明材料齐全") if p["evidence_complete"] else _("证明材料不齐全"),
+    }
+
+
+class SelfAssessmentEvent(AggregateEvent):
+    """The history of one self-assessment row (办理记录): started, facts saved, evidence added
+    or removed, submitted."""
+
+    class Type(models.TextChoices):
+        STARTED = "started", _("开始自评")
+        FACTS_SAVED = "facts_saved", _("保存自评数据")
+        EVIDENCE_ADDED = "evidence_added", _("上传证明材料")
+        EVIDENCE_REMOVED = "evidence_removed", _("删除证明材料")
+        SUBMITTED = "submitted", _("提交自评")
+
+    SPECS = {
+        Type.STARTED: EventSpec(("standard", "copied_from_sequence", "evidence_copied"),
+                                _started),
+        Type.FACTS_SAVED: EventSpec(("changed",),
+                                    _("保存自评草稿，修改了 %(changed)s 项数据")),
+        Type.EVIDENCE_ADDED: EventSpec(("item_id", "file_name"),
+                                       _("为指标 %(item_id)s 上传证明材料“%(file_name)s”")),
+        Type.EVIDENCE_REMOVED: EventSpec(("item_id", "file_name"),
+                                         _("删除指标 %(item_id)s 的证明材料“%(file_name)s”")),
+        Type.SUBMITTED: EventSpec(("sequence", "meets", "evidence_complete", "standard"),
+                                  _submitted),
+    }
+    AGGREGATE_FIELD = "self_assessment"
+
+    self_assessment = models.ForeignKey(SelfAssessment, on_delete=models.PROTECT,
+                                        related_name="events", verbose_name=_("单位自评"))
+    type = models.CharField(_("事件类型"), max_length=32, choices=Type.choices)
+
+    class Meta(AggregateEvent.Meta):
+        verbose_name = _("单位自评办理记录")
+        verbose_name_plural = _("单位自评办理记录")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hexie.accounts.roles import ASSESSMENTS_EDIT, ASSESSMENTS_VIEW
 from hexie.campaigns.models import Pledge
-from hexie.core import audit
+from hexie.core import audit, events
 from hexie.core.errors import DomainError
 from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
@@ -26,7 +26,7 @@ from hexie.units.models import Kind, Unit
 from . import evidence as evidence_files
 from . import policy
 from .evaluation import check_present, evidence_items, live, set_ids_of, unit_profile
-from .models import Evidence, SelfAssessment
+from .models import Evidence, SelfAssessment, SelfAssessmentEvent
 
 SEED = "浙人社发〔2023〕17号"
 RULE_SELF = f"{SEED} 四（二）：创建单位对照创建标准适时开展自我评价"
@@ -132,6 +132,9 @@ def start_draft(actor, unit: Unit, year) -> SelfAssessment:
             "standard": lib.key, "copied_from": previous.pk if previous else None,
             "evidence_copied": len(copied), "rule": RULE_SELF,
         }, region_code=unit.region_id)
+        events.record(sa, SelfAssessmentEvent.Type.STARTED, actor, standard=lib.key,
+                      copied_from_sequence=previous.sequence if previous else None,
+                      evidence_copied=len(copied))
     return sa
 
 
@@ -181,11 +184,14 @@ def save_draft(actor, sa: SelfAssessment, facts: dict) -> SelfAssessment:
         if merged == draft.facts:
             return draft
         before = _snapshot(draft)
+        changed = sum(1 for k in set(merged) | set(draft.facts)
+                      if merged.get(k) != draft.facts.get(k))
         draft.facts = merged
         _refresh(draft)
         draft.save()
         audit.record(actor, "assessments.save_draft", draft, before=before,
                      after=_snapshot(draft), region_code=draft.unit.region_id)
+        events.record(draft, SelfAssessmentEvent.Type.FACTS_SAVED, actor, changed=changed)
     return draft
 
 
@@ -221,6 +227,8 @@ def upload_evidence(actor, sa: SelfAssessment, item_id: str, upload) -> Evidence
             draft.save(update_fields=["result", "meets", "evidence_complete", "updated_at"])
             audit.record(actor, "assessments.evidence_upload", row, after=audit.snapshot(row),
                          region_code=draft.unit.region_id)
+            events.record(draft, SelfAssessmentEvent.Type.EVIDENCE_ADDED, actor,
+                          item_id=item_id, file_name=row.original_name)
         except Exception:
             row.file.delete(save=False)
             raise
@@ -247,6 +255,8 @@ def remove_evidence(actor, row: Evidence) -> SelfAssessment:
         draft.save(update_fields=["result", "meets", "evidence_complete", "updated_at"])
         audit.record(actor, "assessments.evidence_remove", row, before=before,
                      region_code=draft.unit.region_id)
+        events.record(draft, SelfAssessmentEvent.Type.EVIDENCE_REMOVED, actor,
+                      item_id=row.item_id, file_name=row.original_name)
     return draft
 
 
@@ -281,6 +291,9 @@ def submit(actor, sa: SelfAssessment) -> SelfAssessment:
             "standard": lib.key, "meets": draft.meets,
             "evidence_complete": draft.evidence_complete, "rule": RULE_SELF,
         }, region_code=draft.unit.region_id)
+        events.record(draft, SelfAssessmentEvent.Type.SUBMITTED, actor, sequence=draft.sequence,
+                      meets=draft.meets, evidence_complete=draft.evidence_complete,
+                      standard=lib.key)
         unit = draft.unit
         verdict = "达到创建标准" if draft.meets else "未达到创建标准"
         evidence_note = "证明材料齐全" if draft.evidence_complete else "证明材料不齐全"

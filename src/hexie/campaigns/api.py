@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from hexie.accounts.roles import CAMPAIGNS_OPEN, CAMPAIGNS_VIEW
 from hexie.core.api import validated as _valid
+from hexie.core.events_api import EventsMixin
 from hexie.core.scoping import scope_for
 from hexie.units.selectors import get_unit
 
@@ -186,7 +187,7 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(DeliverySerializer(delivery).data)
 
 
-class PledgeViewSet(viewsets.ReadOnlyModelViewSet):
+class PledgeViewSet(EventsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PledgeSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hexie.core.events import AggregateEvent, EventSpec
 from hexie.core.querysets import ScopedQuerySet
 
 
@@ -256,3 +257,30 @@ class CultivationPlanEntry(models.Model):
 
     def __str__(self):
         return f"{self.pledge_id} {self.cultivation_class} {self.target_year}"
+
+
+class PledgeEvent(AggregateEvent):
+    """The history of one pledge (办理记录): pledged, then placed in the county's plan."""
+
+    class Type(models.TextChoices):
+        PLEDGED = "pledged", _("提交创建承诺书")
+        CULTIVATION_ASSIGNED = "cultivation_assigned", _("安排分类培育")
+
+    SPECS = {
+        Type.PLEDGED: EventSpec(
+            ("year", "pledged_on", "congress_held_on"),
+            _("经职工（代表）大会（%(congress_held_on)s）讨论确定，提交 %(year)s 年度创建承诺书，"
+              "承诺日期 %(pledged_on)s")),
+        Type.CULTIVATION_ASSIGNED: EventSpec(
+            ("cultivation_class", "class_label", "target_year"),
+            _("列入分类培育计划：%(class_label)s，目标年度 %(target_year)s 年")),
+    }
+    AGGREGATE_FIELD = "pledge"
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="events",
+                               verbose_name=_("创建承诺书"))
+    type = models.CharField(_("事件类型"), max_length=32, choices=Type.choices)
+
+    class Meta(AggregateEvent.Meta):
+        verbose_name = _("承诺书办理记录")
+        verbose_name_plural = _("承诺书办理记录")

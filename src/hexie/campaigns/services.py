@@ -19,7 +19,7 @@ from hexie.accounts.roles import (
     CAMPAIGNS_SEND,
     CAMPAIGNS_VIEW,
 )
-from hexie.core import audit
+from hexie.core import audit, events
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.files import content_matches
 from hexie.core.refusal import refuse, refuse_unless
@@ -40,6 +40,7 @@ from .models import (
     InitiativeLetter,
     LetterDelivery,
     Pledge,
+    PledgeEvent,
 )
 
 SEED = "浙人社发〔2023〕17号"
@@ -389,6 +390,8 @@ def pledge(actor, unit: Unit, *, year: int, pledged_on: datetime.date | None,
         audit.record(actor, "campaigns.pledge", made,
                      after=audit.snapshot(made) | {"rule": RULE_PLEDGE},
                      region_code=unit.region_id)
+        events.record(made, PledgeEvent.Type.PLEDGED, actor, year=year, pledged_on=pledged_on,
+                      congress_held_on=congress.held_on)
         notify([*recipients.offices_over(unit.region_id), *recipients.unit_admins(unit.pk)],
                "campaigns.pledged", f"{unit.name} 提交了 {year} 年度创建承诺书",
                f"承诺日期 {pledged_on:%Y-%m-%d}；职工（代表）大会 {congress.held_on:%Y-%m-%d}。",
@@ -438,4 +441,7 @@ def assign_cultivation(actor, pledge_obj: Pledge, *, cultivation_class: str,
         entry.save()
         audit.record(actor, "campaigns.assign_cultivation", entry, before=before,
                      after=audit.snapshot(entry), region_code=unit.region_id)
+        events.record(pledge_obj, PledgeEvent.Type.CULTIVATION_ASSIGNED, actor,
+                      cultivation_class=klass.code, class_label=klass.label,
+                      target_year=target_year)
     return entry

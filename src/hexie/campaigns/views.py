@@ -200,3 +200,16 @@ def congress_minutes(request, pk):
     """The minutes file, served only through the scope check (MEDIA is not web-served)."""
     record = selectors.get_congress_record(request.user, pk)
     return stored_file_response(record.minutes, record.minutes_name, as_attachment=False)
+
+
+@login_required
+def pledge_detail(request, pk):
+    """One pledge with its congress, plan entry and history (办理记录)."""
+    pledge = selectors.get_pledge(request.user, pk)
+    entry = getattr(pledge, "cultivation", None)
+    classes = {c.code: c.label for c in policy.current().cultivation_classes}
+    return render(request, "campaigns/pledge.html", {
+        "pledge": pledge, "congress": pledge.congress,
+        "class_label": classes.get(entry.cultivation_class, "") if entry else "",
+        "can_see_records": not scope_for(request.user, CAMPAIGNS_RECORDS).is_empty,
+    })

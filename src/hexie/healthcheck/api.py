@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from hexie.accounts.roles import HEALTHCHECK_VIEW
 from hexie.core.api import validated as _valid
+from hexie.core.events_api import EventsMixin
 from hexie.units.selectors import get_unit
 
 from . import selectors, services
@@ -70,7 +71,7 @@ class FollowUpSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False)
 
 
-class HealthCheckViewSet(viewsets.ReadOnlyModelViewSet):
+class HealthCheckViewSet(EventsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = HealthCheckSerializer
 
     def get_queryset(self):

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.events import AggregateEvent, EventSpec
 from hexie.core.querysets import ScopedQuerySet
 
 
@@ -214,3 +215,47 @@ class RemediationTask(models.Model):
     @transition(field=state, source=State.SUBMITTED, target=State.OPEN)
     def reopen(self):
         """The office sends it back with a note."""
+
+
+def _closed(p: dict) -> str:
+    if p["findings"]:
+        return _("%(n)s 项整改全部通过，体检完成") % {"n": p["findings"]}
+    return _("未发现问题，体检完成")
+
+
+class HealthCheckEvent(AggregateEvent):
+    """The history of one health check (办理记录): organised, answered, submitted, each
+    remediation task handed in and followed up, completed."""
+
+    class Type(models.TextChoices):
+        ORGANISED = "organised", _("组织体检")
+        ANSWERS_SAVED = "answers_saved", _("保存答卷")
+        SUBMITTED = "submitted", _("提交体检")
+        TASK_SUBMITTED = "task_submitted", _("提交整改材料")
+        TASK_ACCEPTED = "task_accepted", _("整改通过")
+        TASK_RETURNED = "task_returned", _("整改退回")
+        CLOSED = "closed", _("体检完成")
+
+    SPECS = {
+        Type.ORGANISED: EventSpec(("year", "catalogue"),
+                                  _("组织 %(year)s 年度线上用工体检（体检目录 %(catalogue)s）")),
+        Type.ANSWERS_SAVED: EventSpec(("answered",), _("保存答卷，已回答 %(answered)s 项")),
+        Type.SUBMITTED: EventSpec(
+            ("score", "level", "level_label", "findings"),
+            _("提交体检：风险分 %(score)s，%(level_label)s，发现问题 %(findings)s 项")),
+        Type.TASK_SUBMITTED: EventSpec(("item_id", "file_name"),
+                                       _("提交 %(item_id)s 的整改材料“%(file_name)s”")),
+        Type.TASK_ACCEPTED: EventSpec(("item_id",), _("%(item_id)s 整改通过")),
+        Type.TASK_RETURNED: EventSpec(("item_id", "note"),
+                                      _("%(item_id)s 整改退回：%(note)s")),
+        Type.CLOSED: EventSpec(("findings",), _closed),
+    }
+    AGGREGATE_FIELD = "health_check"
+
+    health_check = models.ForeignKey(HealthCheck, on_delete=models.PROTECT,
+                                     related_name="events", verbose_name=_("体检"))
+    type = models.CharField(_("事件类型"), max_length=32, choices=Type.choices)
+
+    class Meta(AggregateEvent.Meta):
+        verbose_name = _("体检办理记录")
+        verbose_name_plural = _("体检办理记录")

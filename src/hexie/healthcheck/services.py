@@ -19,7 +19,7 @@ from hexie.accounts.roles import (
     Role,
 )
 from hexie.campaigns.models import Pledge
-from hexie.core import audit
+from hexie.core import audit, events
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
@@ -41,7 +41,7 @@ from .catalogue import (
     read_catalogue,
 )
 from .evidence import check_evidence, sha256_of
-from .models import CatalogueVersion, Finding, HealthCheck, RemediationTask
+from .models import CatalogueVersion, Finding, HealthCheck, HealthCheckEvent, RemediationTask
 
 SEED = "浙人社发〔2023〕17号"
 RULE_YEARLY = f"{SEED} 四（四）：对申报创建单位每年开展一次线上用工体检"
@@ -201,6 +201,8 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
                             "checks": [c.pk for c in made], "units": [c.unit_id for c in made],
                             "not_pledged": [c.unit_id for c in made if not c.pledged]},
                      region_code=scope.region_prefixes[0])
+        events.record_each(made, HealthCheckEvent.Type.ORGANISED, actor,
+                           lambda c: {"year": year, "catalogue": catalogue.key})
         for check in made:
             notify(unit_admins(check.unit_id), "healthcheck.organised",
                    f"请完成 {year} 年度线上用工体检",
@@ -254,6 +256,7 @@ def save_answers(actor, check: HealthCheck, answers: dict) -> HealthCheck:
         locked.save(update_fields=["answers", "answered_by", "answered_at"])
         audit.record(actor, "healthcheck.answer", locked, before=before,
                      after={"answers": merged}, region_code=locked.unit.region_id)
+        events.record(locked, HealthCheckEvent.Type.ANSWERS_SAVED, actor, answered=len(merged))
     return locked
 
 
@@ -344,6 +347,11 @@ def submit(actor, check: HealthCheck, answers: dict | None = None,
                                                      "risk_signals": signals,
                                                      "catalogue": locked.catalogue.key},
                      region_code=locked.unit.region_id)
+        events.record(locked, HealthCheckEvent.Type.SUBMITTED, actor, score=locked.score,
+                      level=locked.level, level_label=str(locked.get_level_display()),
+                      findings=len(result.failed))
+        if locked.state == HealthCheck.State.CLOSED:
+            events.record(locked, HealthCheckEvent.Type.CLOSED, actor, findings=0)
         level = locked.get_level_display()
         title = f"{locked.unit.name} {locked.year} 年度线上用工体检已提交：{level}"
         body = (f"风险分 {locked.score}，发现问题 {len(result.failed)} 项"
@@ -385,6 +393,8 @@ def close_task(actor, task: RemediationTask, evidence: UploadedFile | None,
         locked.save()
         audit.record(actor, "healthcheck.close_task", locked, before=before,
                      after=audit.snapshot(locked), region_code=unit.region_id)
+        events.record(locked.finding.health_check, HealthCheckEvent.Type.TASK_SUBMITTED, actor,
+                      item_id=locked.finding.item_id, file_name=locked.evidence_name)
         notify(_office_recipients(unit), "healthcheck.task_submitted",
                f"{unit.name} 提交了整改材料：{locked.finding.item_id}",
                note[:200], reverse("healthcheck:tasks"))
@@ -418,6 +428,12 @@ def follow_up(actor, task: RemediationTask, accept: bool, note: str = "") -> Rem
                      after=audit.snapshot(locked) | {"accepted": accept},
                      region_code=unit.region_id)
         check = HealthCheck.objects.select_for_update().get(pk=locked.finding.health_check_id)
+        if accept:
+            events.record(check, HealthCheckEvent.Type.TASK_ACCEPTED, actor,
+                          item_id=locked.finding.item_id)
+        else:
+            events.record(check, HealthCheckEvent.Type.TASK_RETURNED, actor,
+                          item_id=locked.finding.item_id, note=note[:200])
         if accept and not RemediationTask.objects.filter(
                 finding__health_check=check).exclude(state=RemediationTask.State.ACCEPTED
                                                      ).exists():
@@ -427,6 +443,8 @@ def follow_up(actor, task: RemediationTask, accept: bool, note: str = "") -> Rem
             check.save(update_fields=["state", "closed_at"])
             audit.record(actor, "healthcheck.close", check, before=check_before,
                          after=audit.snapshot(check), region_code=unit.region_id)
+            events.record(check, HealthCheckEvent.Type.CLOSED, actor,
+                          findings=check.findings.count())
         verdict = "已通过" if accept else "被退回"
         notify(unit_admins(unit.pk), "healthcheck.task_reviewed",
                f"整改任务 {locked.finding.item_id} {verdict}", note, _check_url(check))

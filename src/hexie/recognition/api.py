@@ -13,6 +13,7 @@ from hexie.accounts.roles import RECOGNITION_VIEW
 from hexie.campaigns.api import PledgeCreateSerializer, congress_input
 from hexie.core.api import validated as _valid
 from hexie.core.errors import DomainError
+from hexie.core.events_api import EventsMixin
 from hexie.units.selectors import get_unit
 
 from . import selectors, services
@@ -119,7 +120,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
                 for o in assignment.opinions.all()]
 
 
-class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
+class ApplicationViewSet(EventsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ApplicationSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.core.events import AggregateEvent, EventSpec
 from hexie.core.querysets import ScopedQuerySet
 
 
@@ -325,3 +326,66 @@ class Recognition(models.Model):
     @transition(field=state, source=[State.PENDING, State.CONFIRMED], target=State.PUBLISHED)
     def publish(self):
         """Published in the year's list (seed 四（三）"向社会公布名单")."""
+
+
+def _assigned(p: dict) -> str:
+    who = "、".join(p["staff"])
+    if p["organisation"]:
+        who = _("%(staff)s，第三方评估机构%(org)s") % {"staff": who, "org": p["organisation"]}
+    return _("受理并指派第 %(round)s 轮评审人员：%(who)s；截止日期 %(due)s") % {
+        "round": p["round"], "who": who, "due": p["due_on"]}
+
+
+def _reviewed(p: dict) -> str:
+    score = _("，评分 %(score)s") % {"score": p["score"]} if p["score"] is not None else ""
+    verdict = _("建议通过") if p["recommend_pass"] else _("建议不通过")
+    return _("提交%(track)s意见：%(verdict)s%(score)s") % {
+        "track": p["track_label"], "verdict": verdict, "score": score}
+
+
+def _passed(p: dict) -> str:
+    score = _("（综合评分 %(score)s）") % {"score": p["score"]} if p["score"] else ""
+    return _("作出认定决定：评审通过，认定为和谐劳动关系单位%(score)s。理由：%(reason)s") % {
+        "score": score, "reason": p["reason"]}
+
+
+class ApplicationEvent(AggregateEvent):
+    """The history of one application (办理记录): applied, accepted and assigned, each review,
+    the decision, the appeal and how it was handled."""
+
+    class Type(models.TextChoices):
+        SUBMITTED = "submitted", _("提出认定申请")
+        REVIEWERS_ASSIGNED = "reviewers_assigned", _("受理并指派评审")
+        REVIEW_SUBMITTED = "review_submitted", _("提交评审意见")
+        PASSED = "passed", _("认定通过")
+        FAILED = "failed", _("认定未通过")
+        APPEALED = "appealed", _("提出申诉")
+        APPEAL_ACCEPTED = "appeal_accepted", _("受理申诉")
+        APPEAL_REJECTED = "appeal_rejected", _("驳回申诉")
+
+    SPECS = {
+        Type.SUBMITTED: EventSpec(
+            ("year", "self_assessment_sequence", "congress_held_on"),
+            _("经职工（代表）大会（%(congress_held_on)s）讨论通过，依据第 "
+              "%(self_assessment_sequence)s 次单位自评提出 %(year)s 年度认定申请")),
+        Type.REVIEWERS_ASSIGNED: EventSpec(("round", "staff", "organisation", "due_on"),
+                                           _assigned),
+        Type.REVIEW_SUBMITTED: EventSpec(("track", "track_label", "recommend_pass", "score"),
+                                         _reviewed),
+        Type.PASSED: EventSpec(("score", "reason"), _passed),
+        Type.FAILED: EventSpec(("reason",), _("作出认定决定：评审未通过。理由：%(reason)s")),
+        Type.APPEALED: EventSpec(("reason",), _("对认定结果提出申诉。理由：%(reason)s")),
+        Type.APPEAL_ACCEPTED: EventSpec(("round", "answer"),
+                                        _("受理申诉，进入第 %(round)s 轮评审。答复：%(answer)s")),
+        Type.APPEAL_REJECTED: EventSpec(("answer",),
+                                        _("驳回申诉，原认定结果不变。答复：%(answer)s")),
+    }
+    AGGREGATE_FIELD = "application"
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT,
+                                    related_name="events", verbose_name=_("认定申请"))
+    type = models.CharField(_("事件类型"), max_length=32, choices=Type.choices)
+
+    class Meta(AggregateEvent.Meta):
+        verbose_name = _("认定申请办理记录")
+        verbose_name_plural = _("认定申请办理记录")

@@ -22,7 +22,7 @@ from hexie.accounts.roles import (
 from hexie.assessments.selectors import latest_submission
 from hexie.campaigns.models import CongressPurpose, Pledge
 from hexie.campaigns.services import CongressInput, check_congress, record_congress
-from hexie.core import audit
+from hexie.core import audit, events
 from hexie.core.errors import DomainError
 from hexie.core.refusal import refuse
 from hexie.core.scoping import scope_for
@@ -35,7 +35,14 @@ from hexie.standards.services import compiled
 from hexie.units.models import Unit
 
 from . import policy
-from .models import Appeal, Application, CriterionOpinion, Recognition, ReviewAssignment
+from .models import (
+    Appeal,
+    Application,
+    ApplicationEvent,
+    CriterionOpinion,
+    Recognition,
+    ReviewAssignment,
+)
 
 __all__ = ["CongressInput", "appeal", "apply", "assign_reviewers", "combined_conclusion",
            "decide", "handle_appeal", "submit_review"]
@@ -159,6 +166,9 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
             raise _duplicate(year) from exc
         audit.record(actor, "recognition.apply", made,
                      after=audit.snapshot(made) | {"rule": rule}, region_code=unit.region_id)
+        events.record(made, ApplicationEvent.Type.SUBMITTED, actor, year=year,
+                      self_assessment_sequence=assessment.sequence,
+                      congress_held_on=congress.held_on)
         notify(_concerned_offices(unit), "recognition.applied",
                f"{unit.name} 提出 {year} 年度和谐劳动关系单位认定申请",
                "请受理并指派评审人员。", application_url(made))
@@ -223,6 +233,9 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
                      after=audit.snapshot(locked) | {
                          "assignments": [audit.snapshot(a) for a in made], "rule": rule},
                      region_code=unit.region_id)
+        events.record(locked, ApplicationEvent.Type.REVIEWERS_ASSIGNED, actor,
+                      round=locked.review_round, staff=[str(s) for s in staff],
+                      organisation=organisation.name if organisation else None, due_on=due_on)
         url = reverse("recognition:reviews")
         people = [p for a in made for p in _assignment_people(a)]
         notify(people, "recognition.assigned",
@@ -328,6 +341,9 @@ def submit_review(actor, assignment: ReviewAssignment, opinions: dict, site_visi
                      after=audit.snapshot(locked) | {
                          "opinions": {c: bool(opinions[c][0]) for c in wanted}, "rule": rule},
                      region_code=unit.region_id)
+        events.record(application, ApplicationEvent.Type.REVIEW_SUBMITTED, actor,
+                      track=locked.track, track_label=str(locked.get_track_display()),
+                      recommend_pass=locked.recommend_pass, score=locked.score)
         notify(_concerned_offices(unit), "recognition.reviewed",
                f"{unit.name} 的评审意见已提交（{locked.get_track_display()}）", "",
                application_url(application))
@@ -467,6 +483,11 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
         audit.record(actor, "recognition.decide", locked, before=before,
                      after=audit.snapshot(locked) | {"rule": RULE_ASSESS},
                      region_code=unit.region_id)
+        if passed:
+            events.record(locked, ApplicationEvent.Type.PASSED, actor,
+                          score=conclusion["score"], reason=reason[:200])
+        else:
+            events.record(locked, ApplicationEvent.Type.FAILED, actor, reason=reason[:200])
         if recognition is not None:
             audit.record(actor, "recognition.recognise", recognition,
                          after=audit.snapshot(recognition) | {"rule": RULE_PASS},
@@ -520,6 +541,7 @@ def appeal(actor, application: Application, reason: str) -> Appeal:
         made = Appeal.objects.create(application=locked, reason=reason, filed_by=actor)
         audit.record(actor, "recognition.appeal", made,
                      after=audit.snapshot(made) | {"rule": rule}, region_code=unit.region_id)
+        events.record(locked, ApplicationEvent.Type.APPEALED, actor, reason=reason[:200])
         notify(_concerned_offices(unit), "recognition.appealed",
                f"{unit.name} 对 {locked.year} 年度认定结果提出申诉", reason,
                application_url(locked))
@@ -554,6 +576,12 @@ def handle_appeal(actor, appeal_obj: Appeal, accept: bool, answer: str) -> Appea
         locked.save()
         audit.record(actor, "recognition.handle_appeal", locked, before=before,
                      after=audit.snapshot(locked) | {"rule": rule}, region_code=unit.region_id)
+        if accept:
+            events.record(application, ApplicationEvent.Type.APPEAL_ACCEPTED, actor,
+                          round=application.review_round, answer=answer[:200])
+        else:
+            events.record(application, ApplicationEvent.Type.APPEAL_REJECTED, actor,
+                          answer=answer[:200])
         if accept:
             audit.record(actor, "recognition.reopen", application, before=app_before,
                          after=audit.snapshot(application), region_code=unit.region_id)
