@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from hexie.core.adminsite import AuditedAdmin
 
-from .models import Evidence, SelfAssessment
+from .models import Evidence, SelfAssessment, SelfAssessmentEvent
 
 
 @admin.register(SelfAssessment)
@@ -21,3 +21,11 @@ class EvidenceAdmin(AuditedAdmin):
     list_filter = ("file_type",)
     search_fields = ("item_id", "original_name", "sha256", "self_assessment__unit__name")
     raw_id_fields = ("self_assessment", "uploaded_by")
+
+
+@admin.register(SelfAssessmentEvent)
+class SelfAssessmentEventAdmin(AuditedAdmin):
+    list_display = ("self_assessment", "type", "actor", "created_at")
+    list_filter = ("type",)
+    raw_id_fields = ("self_assessment", "actor")
+    show_full_result_count = False

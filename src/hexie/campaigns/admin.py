@@ -9,6 +9,7 @@ from .models import (
     InitiativeLetter,
     LetterDelivery,
     Pledge,
+    PledgeEvent,
 )
 
 
@@ -61,3 +62,11 @@ class CultivationPlanEntryAdmin(AuditedAdmin):
     list_filter = ("cultivation_class", "target_year")
     search_fields = ("pledge__unit__name",)
     raw_id_fields = ("pledge", "assigned_by")
+
+
+@admin.register(PledgeEvent)
+class PledgeEventAdmin(AuditedAdmin):
+    list_display = ("pledge", "type", "actor", "created_at")
+    list_filter = ("type",)
+    raw_id_fields = ("pledge", "actor")
+    show_full_result_count = False

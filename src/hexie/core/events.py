@@ -53,6 +53,7 @@ class AggregateEvent(models.Model):
     mapping each type to its :class:`EventSpec`."""
 
     SPECS: dict[str, EventSpec] = {}
+    immutable = True  # the operator admin shows events view-only (core.adminsite)
     AGGREGATE_FIELD = ""  # the name of the concrete table's foreign key to its aggregate
 
     type = models.CharField(_("事件类型"), max_length=32)

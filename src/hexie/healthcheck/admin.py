@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from hexie.core.adminsite import AuditedAdmin
 
-from .models import CatalogueVersion, Finding, HealthCheck, RemediationTask
+from .models import CatalogueVersion, Finding, HealthCheck, HealthCheckEvent, RemediationTask
 
 
 @admin.register(CatalogueVersion)
@@ -38,3 +38,11 @@ class RemediationTaskAdmin(AuditedAdmin):
     list_filter = ("state",)
     search_fields = ("unit__name", "unit__credit_code", "finding__item_id")
     raw_id_fields = ("finding", "unit", "submitted_by", "reviewed_by")
+
+
+@admin.register(HealthCheckEvent)
+class HealthCheckEventAdmin(AuditedAdmin):
+    list_display = ("health_check", "type", "actor", "created_at")
+    list_filter = ("type",)
+    raw_id_fields = ("health_check", "actor")
+    show_full_result_count = False

@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from hexie.core.adminsite import AuditedAdmin
 
-from .models import Appeal, Application, CriterionOpinion, Recognition, ReviewAssignment
+from .models import (
+    Appeal,
+    Application,
+    ApplicationEvent,
+    CriterionOpinion,
+    Recognition,
+    ReviewAssignment,
+)
 
 
 @admin.register(Application)
@@ -46,3 +53,11 @@ class RecognitionAdmin(AuditedAdmin):
     list_filter = ("year", "state")
     search_fields = ("unit__name", "unit__credit_code", "region__code")
     raw_id_fields = ("unit", "application", "region", "notice", "published_list")
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(AuditedAdmin):
+    list_display = ("application", "type", "actor", "created_at")
+    list_filter = ("type",)
+    raw_id_fields = ("application", "actor")
+    show_full_result_count = False
