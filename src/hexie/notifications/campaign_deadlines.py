@@ -23,9 +23,9 @@ def pledge_window(today: datetime.date) -> list[Deadline]:
     """One deadline per campaign of this year whose window ends within the largest lead time;
     its recipients are the admins of every unit with a letter of that campaign and no pledge
     for the year (one query per campaign)."""
-    __, ends_on = policy.current().initiative_window(today.year)
+    __, ends_on = policy.current(today).initiative_window(today.year)
     days_left = (ends_on - today).days
-    if not 0 <= days_left <= max(lead_days(), default=0):
+    if not 0 <= days_left <= max(lead_days(today), default=0):
         return []
     deadlines = []
     for campaign in CampaignYear.objects.filter(year=today.year).select_related("region"):
