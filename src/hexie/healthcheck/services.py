@@ -91,10 +91,12 @@ def _compiled(pk: int, sha256: str) -> Catalogue:
     return compile_catalogue(row.content, row.key)
 
 
-def current_catalogue(on: datetime.date | None = None) -> CatalogueVersion:
-    """The latest loaded version of the policy's catalogue in force on ``on``."""
+def current_catalogue(on: datetime.date | None = None, rules=None) -> CatalogueVersion:
+    """The latest loaded version of the policy's catalogue in force on ``on`` (``rules``: the
+    health-check policy version deciding which catalogue; default the one in force on ``on``)."""
     on = on or timezone.localdate()
-    row = (CatalogueVersion.objects.filter(catalogue_id=policy.current().catalogue,
+    rules = rules or policy.current(on)
+    row = (CatalogueVersion.objects.filter(catalogue_id=rules.catalogue,
                                            effective__lte=on)
            .order_by("-version").first())
     if row is None:
@@ -155,7 +157,8 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
         year = int(year)
     except (TypeError, ValueError):
         raise DomainError("体检年度应为四位年份。", field="year") from None
-    rules = policy.current()
+    # The policy in force today for the organising office's (broadest) division.
+    rules = policy.current(region=min(scope.region_prefixes, key=len))
     this_year = timezone.localdate().year
     if not rules.first_year <= year <= this_year:
         raise DomainError(f"体检年度应在 {rules.first_year} 年至 {this_year} 年之间。"
@@ -175,7 +178,7 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
             candidates.append(unit)
         if not candidates:
             raise DomainError("请选择要添加体检的单位。", field="units", code="no_units")
-    catalogue = current_catalogue()
+    catalogue = current_catalogue(rules=rules)
     with transaction.atomic():
         ids = [u.pk for u in candidates]
         have = set(HealthCheck.objects.filter(year=year, unit_id__in=ids)
@@ -189,6 +192,7 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
             region = next(p for p in scope.region_prefixes if unit.region_id.startswith(p))
             new.append(HealthCheck(unit=unit, year=year, catalogue=catalogue,
                                    organised_by=actor, organised_region=region,
+                                   policy_id=rules.policy_id,
                                    pledged=unit.pk in pledged, profile=profile_of(unit)))
         if not new:
             return OrganiseResult([], len(have))

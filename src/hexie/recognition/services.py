@@ -43,16 +43,24 @@ RULE_ASSESS = f"{SEED} 四（三）：县（市、区）协调劳动关系三方
 RULE_PASS = f"{SEED} 四（三）：评估通过即可认定其为和谐劳动关系单位"
 
 
-def _rule_apply() -> str:
-    return policy.current().application_rule
+def rules_for(application: Application) -> policy.Policy:
+    """The recognition policy an application is handled under, from applying to the last
+    appeal: the version in force on the day it was submitted in its unit's region (a rule
+    published later never changes a case already under way)."""
+    return policy.current(timezone.localdate(application.submitted_at),
+                          application.unit.region_id)
 
 
-def _rule_review() -> str:
-    return policy.current().review_rule
+def _rule_apply(unit: Unit | None = None) -> str:
+    return policy.current(region=unit.region_id if unit else None).application_rule
 
 
-def _rule_appeal() -> str:
-    return policy.current().appeal_rule
+def _rule_review(application: Application) -> str:
+    return rules_for(application).review_rule
+
+
+def _rule_appeal(application: Application) -> str:
+    return rules_for(application).appeal_rule
 
 
 def _refuse(actor, unit: Unit, message: str) -> None:
@@ -90,9 +98,9 @@ def _already_applied(unit: Unit, year: int) -> bool:
     return Application.objects.filter(unit=unit, year=year).exists()
 
 
-def _duplicate(year: int) -> DomainError:
+def _duplicate(year: int, unit: Unit | None = None) -> DomainError:
     return DomainError(
-        f"本单位已提交 {year} 年度认定申请，每个单位每年只能申请一次。依据：{_rule_apply()}。",
+        f"本单位已提交 {year} 年度认定申请，每个单位每年只能申请一次。依据：{_rule_apply(unit)}。",
         field="year", code="duplicate",
     )
 
@@ -101,7 +109,7 @@ def _check_application_congress(congress: CongressInput | None, pledge: Pledge,
                                  applied_on: datetime.date) -> None:
     """The second congress: approved applying, held after the pledge's congress and not after
     the application date; kind, quorum, resolution and minutes as for the pledge."""
-    rule = _rule_apply()
+    rule = _rule_apply(pledge.unit)
     if congress is not None and congress.held_on is not None:
         if congress.held_on > applied_on:
             raise DomainError(
@@ -116,7 +124,7 @@ def _check_application_congress(congress: CongressInput | None, pledge: Pledge,
                 f"（{pledged_at:%Y-%m-%d}）：申请认定须经另一次大会讨论通过。依据：{rule}。",
                 field="held_on", code="congress_not_after_pledge",
             )
-    check_congress(congress, applied_on, rule=rule)
+    check_congress(congress, applied_on, rule=rule, region=pledge.unit.region_id)
 
 
 def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Application:
@@ -124,7 +132,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
     self-assessment, with the congress that approved applying."""
     if unit.pk not in scope_for(actor, RECOGNITION_APPLY).unit_ids:
         _refuse(actor, unit, "认定申请只能由本单位经办人提出。")
-    rule = _rule_apply()
+    rule = _rule_apply(unit)
     try:
         year = int(year)
     except (TypeError, ValueError):
@@ -134,7 +142,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
         raise DomainError(f"本单位未提交 {year} 年度创建承诺书，不能申请认定。依据：{rule}。",
                           field="year", code="no_pledge")
     if _already_applied(unit, year):
-        raise _duplicate(year)
+        raise _duplicate(year, unit)
     assessment = latest_submission(unit.pk, year)
     if assessment is None:
         raise DomainError(f"本单位尚未提交 {year} 年度单位自评，不能申请认定。依据：{rule}。",
@@ -170,7 +178,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
                 )
         except IntegrityError as exc:  # a concurrent application of the same unit and year
             record.minutes.delete(save=False)
-            raise _duplicate(year) from exc
+            raise _duplicate(year, unit) from exc
         audit.record(actor, "campaigns.congress_record", record, after=audit.snapshot(record),
                      region_code=unit.region_id)
         audit.record(actor, "recognition.apply", made,
@@ -199,7 +207,7 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
     unit = application.unit
     if not scope_for(actor, RECOGNITION_ASSIGN).covers_region(unit.region_id):
         _refuse(actor, unit, "只有本县（市、区）三方办公室可以指派评审人员。")
-    rule = _rule_review()
+    rule = _rule_review(application)
     staff = list(dict.fromkeys(s for s in (staff or ()) if s is not None))
     if not staff:
         raise DomainError(f"请至少指派一名本县（市、区）三方办公室的评审人员。依据：{rule}。",
@@ -213,7 +221,7 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
     if organisation is not None and not isinstance(organisation, AssessorOrganisation):
         raise DomainError("第三方评估机构不存在。", field="organisation")
     today = timezone.localdate()
-    due_on = due_on or today + datetime.timedelta(days=policy.current().review_due_days)
+    due_on = due_on or today + datetime.timedelta(days=rules_for(application).review_due_days)
     if due_on < today:
         raise DomainError("评审截止日期不能早于今天。", field="due_on")
     with transaction.atomic():
@@ -274,7 +282,7 @@ def submit_review(actor, assignment: ReviewAssignment, opinions: dict, site_visi
     unit = application.unit
     if not actor.is_authenticated or not _can_fill(actor, assignment):
         _refuse(actor, unit, "只有被指派的评审人员（或被指派机构的评估人员）可以提交评审意见。")
-    rule = _rule_review()
+    rule = _rule_review(application)
     criteria = application.self_assessment.result.get("criteria", [])
     wanted = [c["id"] for c in criteria]
     opinions = dict(opinions or {})
@@ -365,8 +373,8 @@ def _pct(value: Fraction | None) -> str | None:
 def combined_conclusion(application: Application) -> dict:
     """Per criterion: the share of each track's reviewers confirming it, combined with the
     region's weights (the tripartite review alone when no third party took part); the combined
-    score is the weighted mean of the tracks' mean scores."""
-    rules = policy.current()
+    score is the weighted mean of the tracks' mean scores (under ``rules_for(application)``)."""
+    rules = rules_for(application)
     weights = rules.weights_for(application.unit.region_id)
     submitted = list(current_assignments(application).filter(
         state=ReviewAssignment.State.SUBMITTED).prefetch_related("opinions"))
@@ -461,7 +469,7 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
             refused = [r["id"] for r in conclusion["criteria"] if not r["confirmed"]]
             raise DomainError(
                 "综合评审结论中以下条目未确认达标，不能认定通过：" + "、".join(refused)
-                + f"。依据：{RULE_PASS}；{_rule_review()}。", field="passed",
+                + f"。依据：{RULE_PASS}；{_rule_review(locked)}。", field="passed",
                 code="conclusion_not_met",
             )
         if passed and not conclusion["score_reached"]:
@@ -471,6 +479,7 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
             )
         locked.conclusion = conclusion
         locked.review_policy_version = conclusion["policy_version"]
+        locked.review_policy_id = rules_for(locked).policy_id
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.decision_reason = reason
@@ -506,7 +515,7 @@ def appeal_deadline(application: Application) -> datetime.date | None:
     if application.decided_at is None:
         return None
     return timezone.localdate(application.decided_at) + datetime.timedelta(
-        days=policy.current().appeal_window_days)
+        days=rules_for(application).appeal_window_days)
 
 
 def appeal(actor, application: Application, reason: str) -> Appeal:
@@ -514,7 +523,7 @@ def appeal(actor, application: Application, reason: str) -> Appeal:
     unit = application.unit
     if unit.pk not in scope_for(actor, RECOGNITION_APPLY).unit_ids:
         _refuse(actor, unit, "申诉只能由本单位经办人提出。")
-    rule = _rule_appeal()
+    rule = _rule_appeal(application)
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -550,7 +559,7 @@ def handle_appeal(actor, appeal_obj: Appeal, accept: bool, answer: str) -> Appea
     unit = appeal_obj.application.unit
     if not scope_for(actor, RECOGNITION_DECIDE).covers_region(unit.region_id):
         _refuse(actor, unit, "只有本县（市、区）三方办公室可以处理申诉。")
-    rule = _rule_appeal()
+    rule = _rule_appeal(appeal_obj.application)
     answer = (answer or "").strip()
     if not accept and not answer:
         raise DomainError("驳回申诉须填写答复。", field="answer", code="no_answer")

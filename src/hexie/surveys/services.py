@@ -128,7 +128,7 @@ def _check_manage(actor, unit: Unit) -> None:
 
 def dimension_set_for(unit: Unit) -> str:
     """EL or ES through the standards library (DOMAIN.md §2); only enterprises are surveyed."""
-    rules = policy.current()
+    rules = policy.current(region=unit.region_id)
     if unit.kind not in rules.surveyed_kinds:
         raise DomainError(
             f"创建标准只对企业设有职工满意度指标，{unit.get_kind_display()}不开展满意度调查。"
@@ -168,13 +168,13 @@ class OpenedRound:
 def open_round(actor, unit: Unit, *, links, valid_days, year) -> OpenedRound:
     """Open a round with ``links`` single-use links valid for ``valid_days`` days."""
     _check_manage(actor, unit)
-    rules = policy.current()
+    rules = policy.current(region=unit.region_id)
     set_id = dimension_set_for(unit)
     try:
         links, valid_days, year = int(links), int(valid_days), int(year)
     except (TypeError, ValueError):
         raise DomainError("链接数、有效天数和年度应为整数。", field="links") from None
-    first = campaign_policy.current().first_year
+    first = campaign_policy.current(region=unit.region_id).first_year
     if not first <= year <= timezone.localdate().year:
         raise DomainError(f"调查年度应在 {first} 年（{SEED}施行）至今年之间。", field="year")
     workforce = unit.employees or 0
@@ -197,7 +197,8 @@ def open_round(actor, unit: Unit, *, links, valid_days, year) -> OpenedRound:
         rnd = SurveyRound.objects.create(
             unit=unit, year=year, number=(last.number + 1) if last else 1, set_id=set_id,
             dimensions=[[d.code, d.label] for d in rules.sets[set_id].dimensions],
-            policy_version=rules.version, workforce=workforce, minimum_sample=minimum,
+            policy_version=rules.version, policy_id=rules.policy_id,
+            workforce=workforce, minimum_sample=minimum,
             link_count=links, opened_by=actor,
             valid_until=timezone.now() + datetime.timedelta(days=valid_days),
         )
@@ -331,7 +332,7 @@ def find_link(token: str) -> SurveyLink:
 
 def parse_levels(rnd: SurveyRound, answers) -> str:
     """The answer digits in the round's order; every dimension answered on the scale."""
-    values = policy.current().level_values
+    values = policy.for_round(rnd).level_values
     if not isinstance(answers, dict):
         raise DomainError("answers 应为对象：{指标代码: 1–5}", field="answers")
     codes = [code for code, _ in rnd.dimensions]
@@ -352,9 +353,10 @@ def parse_levels(rnd: SurveyRound, answers) -> str:
     return "".join(digits)
 
 
-def score(levels: str) -> tuple[int, int]:
-    """How many dimensions are satisfied, and which (bit i = dimension i)."""
-    satisfied = {str(v) for v in policy.current().satisfied_levels}
+def score(levels: str, rules: policy.Policy | None = None) -> tuple[int, int]:
+    """How many dimensions are satisfied, and which (bit i = dimension i), under ``rules``
+    (the round's policy version; default today's)."""
+    satisfied = {str(v) for v in (rules or policy.current()).satisfied_levels}
     mask = sum(1 << i for i, digit in enumerate(levels) if digit in satisfied)
     return mask.bit_count(), mask
 
@@ -386,7 +388,7 @@ SELECT COUNT(*) FROM answer
 
 
 def _consume_and_insert(link: SurveyLink, levels: str, text: str) -> bool:
-    satisfied, mask = score(levels)
+    satisfied, mask = score(levels, policy.for_round(link.round))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_CONSUME_AND_INSERT, {
@@ -416,7 +418,7 @@ def submit_answer(token: str, answers, comment="") -> SurveyRound:
     link = find_link(token)
     rnd = link.round
     levels = parse_levels(rnd, answers)
-    text = clean_text(comment, policy.current().comment_max_chars, "comment")
+    text = clean_text(comment, policy.for_round(rnd).comment_max_chars, "comment")
     if not _consume_and_insert(link, levels, text):
         find_link(token)  # raises the reason: used meanwhile, closed, expired
         raise LinkRefused("该链接已使用：每个链接只能提交一次，您的答卷已经计入。",
@@ -441,7 +443,7 @@ def voice_unit(unit_id, key: str) -> Unit:
 def submit_concern(unit: Unit, category: str, text) -> RiskSignal:
     """A worker's anonymous concern becomes a risk signal for the county office; nothing about
     the worker is kept (no name, no address, no time beyond the date)."""
-    rules = policy.current()
+    rules = policy.current(region=unit.region_id)
     cat = rules.category(category or "")
     if cat is None:
         raise DomainError("请选择反映的问题类别。", field="category", code="required")
