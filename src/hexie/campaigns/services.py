@@ -18,6 +18,7 @@ from hexie.accounts.roles import (
     CAMPAIGNS_VIEW,
 )
 from hexie.core import audit
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.files import content_matches
 from hexie.core.scoping import scope_for
@@ -38,9 +39,9 @@ from .models import (
     Pledge,
 )
 
-SEED = "浙人社发〔2023〕17号"
-RULE_PLEDGE = f"{SEED} 四（一）：单位经职工大会或职工代表大会讨论确定后，提交创建承诺书"
-RULE_PLAN = f"{SEED} 四（一）：县（市、区）制定分类培育、分步推进、分级选树计划"
+SEED = cite()
+RULE_PLEDGE = f"{cite('4.1')}：单位经职工大会或职工代表大会讨论确定后，提交创建承诺书"
+RULE_PLAN = f"{cite('4.1')}：县（市、区）制定分类培育、分步推进、分级选树计划"
 
 
 def _refuse_outside(actor, allowed: bool, region_code: str, unit_id: int | None,

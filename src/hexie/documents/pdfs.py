@@ -6,13 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hexie.campaigns.models import InitiativeLetter, LetterDelivery, Pledge
+from hexie.core import clauses
 from hexie.publicity.models import PublishedList
 from hexie.recognition.models import Recognition
 from hexie.units.models import Kind
 
 from .layout import OfficialDocument, chinese_date
 
-SEED_TITLE = "浙人社发〔2023〕17号《高质量推进和谐劳动关系创建活动实施方案》"
+SEED_TITLE = clauses.title()
 
 
 def office_name(division) -> str:

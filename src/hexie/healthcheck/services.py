@@ -20,6 +20,7 @@ from hexie.accounts.roles import (
 )
 from hexie.campaigns.models import Pledge
 from hexie.core import audit
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
@@ -40,9 +41,9 @@ from .catalogue import (
 from .evidence import check_evidence, sha256_of
 from .models import CatalogueVersion, Finding, HealthCheck, RemediationTask
 
-SEED = "浙人社发〔2023〕17号"
-RULE_YEARLY = f"{SEED} 四（四）：对申报创建单位每年开展一次线上用工体检"
-RULE_ORGANISE = (f"{SEED} 四（四）：县（市、区）协调劳动关系三方协同工业园区、乡镇（街道）"
+SEED = cite()
+RULE_YEARLY = f"{cite('4.4')}：对申报创建单位每年开展一次线上用工体检"
+RULE_ORGANISE = (f"{cite('4.4')}：县（市、区）协调劳动关系三方协同工业园区、乡镇（街道）"
                  "开展线上用工体检")
 OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.TOWN_OFFICE)
 ANSWER_LABELS = {"yes": "是", "no": "否", "na": "不适用"}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from hexie.accounts.roles import Role
 from hexie.campaigns import policy
 from hexie.campaigns.models import CampaignYear, LetterDelivery, Pledge
+from hexie.core.clauses import cite
 
 from .reminders import Deadline, lead_days
 
@@ -45,8 +46,9 @@ def pledge_window(today: datetime.date) -> list[Deadline]:
                 "year": campaign.year, "date": f"{ends_on:%Y-%m-%d}"},
             body=_("本单位已收到%(region)s发出的 %(year)s 年度和谐劳动关系创建活动倡议书，"
                    "尚未提交创建承诺书。请经职工大会或职工代表大会讨论确定后，在第一季度结束前提交。"
-                   "依据：浙人社发〔2023〕17号 四（一）。") % {
-                "region": campaign.region.full_name, "year": campaign.year},
+                   "依据：%(rule)s。") % {
+                "region": campaign.region.full_name, "year": campaign.year,
+                "rule": cite("4.1")},
             url=reverse("campaigns:pledge"),
         ))
     return deadlines

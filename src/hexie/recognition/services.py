@@ -23,6 +23,7 @@ from hexie.assessments.selectors import latest_submission
 from hexie.campaigns.models import CongressPurpose, CongressRecord, Pledge
 from hexie.campaigns.services import CongressInput, check_congress
 from hexie.core import audit
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
@@ -38,9 +39,9 @@ from .models import Appeal, Application, CriterionOpinion, Recognition, ReviewAs
 __all__ = ["CongressInput", "appeal", "apply", "assign_reviewers", "combined_conclusion",
            "decide", "handle_appeal", "submit_review"]
 
-SEED = "浙人社发〔2023〕17号"
-RULE_ASSESS = f"{SEED} 四（三）：县（市、区）协调劳动关系三方每年对申请单位开展和谐劳动关系达标评估"
-RULE_PASS = f"{SEED} 四（三）：评估通过即可认定其为和谐劳动关系单位"
+SEED = cite()
+RULE_ASSESS = f"{cite('4.3')}：县（市、区）协调劳动关系三方每年对申请单位开展和谐劳动关系达标评估"
+RULE_PASS = f"{cite('4.3')}：评估通过即可认定其为和谐劳动关系单位"
 
 
 def rules_for(application: Application) -> policy.Policy:

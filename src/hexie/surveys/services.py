@@ -22,6 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from hexie.accounts.roles import SURVEYS_MANAGE, SURVEYS_VIEW
 from hexie.campaigns import policy as campaign_policy
 from hexie.core import audit
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.core.transitions import advance
@@ -35,9 +36,9 @@ from . import policy
 from .models import SurveyAnswer, SurveyApplication, SurveyComment, SurveyLink, SurveyRound
 from .selectors import compute_result
 
-SEED = "浙人社发〔2023〕17号"
-RULE_SURVEY = f"{SEED} 三（一）1⑪、2⑦：职工对各项指标综合评价满意度"
-RULE_VOICE = f"{SEED} 四（六）：动态管理，及时掌握劳动关系风险"
+SEED = cite()
+RULE_SURVEY = f"{cite('3.1.sat')}：职工对各项指标综合评价满意度"
+RULE_VOICE = f"{cite('4.6')}：动态管理，及时掌握劳动关系风险"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
                            r"\u2060-\u2069\ufeff]")
