@@ -14,9 +14,9 @@ from hexie.accounts.roles import Role
 from hexie.campaigns import policy as campaign_policy
 from hexie.campaigns import services as campaigns
 from hexie.campaigns.reminders import pledge_window
+from hexie.notifications import policy as reminder_policy
 from hexie.notifications import reminders, tasks
 from hexie.notifications.models import Notification, ReminderSent
-from hexie.recognition import policy as recognition_policy
 from tests.campaigns.conftest import congress
 from tests.factories import NANHU, NANHU_TOWN, XIHU, XIHU_TOWN, UnitFactory, make_user
 
@@ -35,9 +35,9 @@ def provider(alice, monkeypatch):
     return deadlines
 
 
-def test_lead_days_come_from_the_recognition_policy():
+def test_lead_days_come_from_the_reminder_policy():
     assert reminders.lead_days() == tuple(sorted(
-        recognition_policy.current().reminder_lead_days, reverse=True))
+        reminder_policy.current().reminder_lead_days, reverse=True))
     assert reminders.lead_days() == (3, 1)
 
 

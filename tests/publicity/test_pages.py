@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from hexie.core import worklist
+from hexie.notifications import policy as reminder_policy
 from hexie.notifications import reminders
 from hexie.publicity import services
 from hexie.publicity.models import Objection, PublicNotice, PublishedList
@@ -165,7 +166,7 @@ def test_a_running_notice_is_not_yet_to_close(office, recognition, year, today):
 
 def test_reminders_of_notices_about_to_close(office, other_office, recognition, second, year,
                                              today):
-    lead = max(services.recognition_policy.current().reminder_lead_days)
+    lead = max(reminder_policy.current().reminder_lead_days)
     inside = services.open_notice(office, XIHU, year, [recognition.pk],
                                   starts_on=today - days(6) + days(lead), title="到期公示")
     assert inside.ends_on == today + days(lead)

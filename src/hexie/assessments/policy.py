@@ -1,14 +1,25 @@
-"""The evidence-file policy of the self-assessment, read from the versioned YAML in ``data/``.
+"""The evidence-file policy of the self-assessment: versioned YAML in ``data/policy/``, loaded
+into dated ``PolicyVersion`` rows and resolved by date and region (``hexie.core.policies``).
 
 Code never holds these values (ARCHITECTURE.md "Rules are data")."""
 
+import datetime
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import yaml
+from hexie.core import policies
 
-POLICY_FILE = Path(__file__).parent / "data" / "evidence-policy-v1.yaml"
+NAME = "assessments"
+SCHEMA = {
+    "type": "object",
+    "required": ["source", "max_bytes", "max_files_per_item", "types"],
+    "properties": {
+        "source": {"type": "string", "minLength": 1},
+        "max_bytes": {"type": "integer", "minimum": 1},
+        "max_files_per_item": {"type": "integer", "minimum": 1},
+        "types": {"type": "object", "minProperties": 1, "additionalProperties": {
+            "type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^\\."}}},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -18,6 +29,7 @@ class EvidencePolicy:
     max_bytes: int
     max_files_per_item: int
     types: dict[str, tuple[str, ...]]
+    policy_id: int | None = None  # the PolicyVersion row this was read from
 
     def type_of(self, filename: str) -> str | None:
         """The type code whose name ending ``filename`` has, or None."""
@@ -31,12 +43,15 @@ class EvidencePolicy:
         return ",".join(e for endings in self.types.values() for e in endings)
 
 
-@cache
-def current() -> EvidencePolicy:
-    with POLICY_FILE.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+def parse(data: dict) -> EvidencePolicy:
     return EvidencePolicy(
         version=str(data["version"]), source=data["source"], max_bytes=int(data["max_bytes"]),
         max_files_per_item=int(data["max_files_per_item"]),
         types={code: tuple(endings) for code, endings in data["types"].items()},
     )
+
+
+def current(on: datetime.date | None = None, region: str | None = None) -> EvidencePolicy:
+    """The version in force on ``on`` (default today) for the region code ``region``
+    (default: the province-wide version)."""
+    return policies.typed(NAME, parse, on, region)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from hexie.accounts.roles import ASSESSMENTS_EDIT, ASSESSMENTS_VIEW
 from hexie.campaigns.models import Pledge
 from hexie.core import audit, events
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError
 from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
@@ -28,11 +29,11 @@ from . import policy
 from .evaluation import check_present, evidence_items, live, set_ids_of, unit_profile
 from .models import Evidence, SelfAssessment, SelfAssessmentEvent
 
-SEED = "浙人社发〔2023〕17号"
-RULE_SELF = f"{SEED} 四（二）：创建单位对照创建标准适时开展自我评价"
-RULE_PLEDGED = (f"{SEED} 四（一）、四（二）：单位提交创建承诺书后成为创建单位，"
+SEED = cite()
+RULE_SELF = f"{cite('4.2')}：创建单位对照创建标准适时开展自我评价"
+RULE_PLEDGED = (f"{cite('4.1+4.2')}：单位提交创建承诺书后成为创建单位，"
                 "由创建单位对照创建标准开展自我评价")
-RULE_EVIDENCE = f"{SEED} 四（二）：对照创建标准开展自我评价（证明材料按指标上传）"
+RULE_EVIDENCE = f"{cite('4.2')}：对照创建标准开展自我评价（证明材料按指标上传）"
 
 
 def _check_edit(actor, unit: Unit) -> None:

@@ -22,6 +22,10 @@ class CampaignYear(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("创建年度"))
     policy_version = models.CharField(_("政策版本"), max_length=32)
+    policy = models.ForeignKey(
+        "core.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("所用政策版本"),
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("开启人"),
@@ -66,6 +70,11 @@ class InitiativeLetter(models.Model):
     sent_at = models.DateTimeField(_("发送时间"))
     late = models.BooleanField(_("逾期发送"), default=False,
                                help_text=_("不在创建年度第一季度内发送"))
+    # The campaign policy version whose initiative window decided ``late``.
+    policy = models.ForeignKey(
+        "core.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("所用政策版本"),
+    )
     filters = models.JSONField(_("发送范围条件"), default=dict, blank=True)
     target_count = models.PositiveIntegerField(_("目标单位数"), default=0)
     delivered_count = models.PositiveIntegerField(_("已送达单位数"), default=0)
@@ -241,6 +250,10 @@ class CultivationPlanEntry(models.Model):
     cultivation_class = models.CharField(_("培育类别"), max_length=32)
     target_year = models.PositiveSmallIntegerField(_("目标年度"))
     policy_version = models.CharField(_("政策版本"), max_length=32)
+    policy = models.ForeignKey(
+        "core.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("所用政策版本"),
+    )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("安排人"),

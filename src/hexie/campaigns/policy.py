@@ -1,18 +1,44 @@
-"""The campaign's periods and thresholds, read from the versioned YAML in ``data/``.
+"""The campaign's periods and thresholds: versioned YAML in ``data/policy/``, loaded into
+dated ``PolicyVersion`` rows and resolved by date and region (``hexie.core.policies``).
 
 Code never holds these values (ARCHITECTURE.md "Rules are data"); each record made under a
-policy keeps its ``version``.
+policy keeps its version.
 """
 
 import datetime
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
-from pathlib import Path
 
-import yaml
+from hexie.core import policies
 
-POLICY_FILE = Path(__file__).parent / "data" / "campaign-policy-v1.yaml"
+NAME = "campaigns"
+_MONTH_DAY = {"type": "object", "required": ["month", "day"], "properties": {
+    "month": {"type": "integer", "minimum": 1, "maximum": 12},
+    "day": {"type": "integer", "minimum": 1, "maximum": 31}}}
+_QUORUM = {"type": "object", "required": ["numerator", "denominator", "rule"], "properties": {
+    "numerator": {"type": "integer", "minimum": 1},
+    "denominator": {"type": "integer", "minimum": 1},
+    "rule": {"type": "string", "minLength": 1}}}
+SCHEMA = {
+    "type": "object",
+    "required": ["source", "initiative_window", "first_year", "congress_quorum", "minutes_file",
+                 "cultivation_classes", "target_year_horizon"],
+    "properties": {
+        "source": {"type": "string", "minLength": 1},
+        "initiative_window": {"type": "object", "required": ["start", "end", "rule"],
+                              "properties": {"start": _MONTH_DAY, "end": _MONTH_DAY,
+                                             "rule": {"type": "string", "minLength": 1}}},
+        "first_year": {"type": "integer", "minimum": 2000},
+        "congress_quorum": {"type": "object", "additionalProperties": _QUORUM},
+        "minutes_file": {"type": "object", "required": ["max_bytes", "types"], "properties": {
+            "max_bytes": {"type": "integer", "minimum": 1},
+            "types": {"type": "array", "items": {"type": "string"}, "minItems": 1}}},
+        "cultivation_classes": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["code", "label"],
+            "properties": {"code": {"type": "string"}, "label": {"type": "string"}}}},
+        "target_year_horizon": {"type": "integer", "minimum": 0},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +71,7 @@ class Policy:
     minutes_types: tuple[str, ...]
     cultivation_classes: tuple[CultivationClass, ...]
     target_year_horizon: int
+    policy_id: int | None = None  # the PolicyVersion row this was read from
 
     def initiative_window(self, year: int) -> tuple[datetime.date, datetime.date]:
         return (datetime.date(year, *self.window_start), datetime.date(year, *self.window_end))
@@ -58,7 +85,7 @@ class Policy:
         return next((c for c in self.cultivation_classes if c.code == code), None)
 
 
-def _parse(data: dict) -> Policy:
+def parse(data: dict) -> Policy:
     window = data["initiative_window"]
     return Policy(
         version=str(data["version"]),
@@ -77,7 +104,7 @@ def _parse(data: dict) -> Policy:
     )
 
 
-@cache
-def current() -> Policy:
-    with POLICY_FILE.open(encoding="utf-8") as handle:
-        return _parse(yaml.safe_load(handle))
+def current(on: datetime.date | None = None, region: str | None = None) -> Policy:
+    """The version in force on ``on`` (default today) for the region code ``region``
+    (default: the province-wide version)."""
+    return policies.typed(NAME, parse, on, region)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hexie.accounts.selectors import unit_admins_of
+from hexie.core.clauses import cite
 from hexie.notifications.reminders import Deadline, lead_days
 
 from . import policy
@@ -22,9 +23,9 @@ def pledge_window(today: datetime.date) -> list[Deadline]:
     """One deadline per campaign of this year whose window ends within the largest lead time;
     its recipients are the admins of every unit with a letter of that campaign and no pledge
     for the year (one query per campaign)."""
-    __, ends_on = policy.current().initiative_window(today.year)
+    __, ends_on = policy.current(today).initiative_window(today.year)
     days_left = (ends_on - today).days
-    if not 0 <= days_left <= max(lead_days(), default=0):
+    if not 0 <= days_left <= max(lead_days(today), default=0):
         return []
     deadlines = []
     for campaign in CampaignYear.objects.filter(year=today.year).select_related("region"):
@@ -41,8 +42,9 @@ def pledge_window(today: datetime.date) -> list[Deadline]:
                 "year": campaign.year, "date": f"{ends_on:%Y-%m-%d}"},
             body=_("本单位已收到%(region)s发出的 %(year)s 年度和谐劳动关系创建活动倡议书，"
                    "尚未提交创建承诺书。请经职工大会或职工代表大会讨论确定后，在第一季度结束前提交。"
-                   "依据：浙人社发〔2023〕17号 四（一）。") % {
-                "region": campaign.region.full_name, "year": campaign.year},
+                   "依据：%(rule)s。") % {
+                "region": campaign.region.full_name, "year": campaign.year,
+                "rule": cite("4.1")},
             url=reverse("campaigns:pledge"),
         ))
     return deadlines

@@ -20,6 +20,7 @@ from hexie.accounts.roles import (
     CAMPAIGNS_VIEW,
 )
 from hexie.core import audit, events
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.files import content_matches
 from hexie.core.refusal import refuse, refuse_unless
@@ -43,9 +44,9 @@ from .models import (
     PledgeEvent,
 )
 
-SEED = "浙人社发〔2023〕17号"
-RULE_PLEDGE = f"{SEED} 四（一）：单位经职工大会或职工代表大会讨论确定后，提交创建承诺书"
-RULE_PLAN = f"{SEED} 四（一）：县（市、区）制定分类培育、分步推进、分级选树计划"
+SEED = cite()
+RULE_PLEDGE = f"{cite('4.1')}：单位经职工大会或职工代表大会讨论确定后，提交创建承诺书"
+RULE_PLAN = f"{cite('4.1')}：县（市、区）制定分类培育、分步推进、分级选树计划"
 
 
 
@@ -62,7 +63,7 @@ def open_campaign(actor, region_code: str, year: int) -> CampaignYear:
         ):
             raise NotPermitted("只能为本办公室所辖区划开启创建年度。", field="region")
         raise OutOfScope()
-    rules = policy.current()
+    rules = policy.current(region=region_code)
     try:
         year = int(year)
     except (TypeError, ValueError):
@@ -81,7 +82,7 @@ def open_campaign(actor, region_code: str, year: int) -> CampaignYear:
             with transaction.atomic():
                 campaign = CampaignYear.objects.create(
                     region_id=region_code, year=year, opened_by=actor,
-                    policy_version=rules.version,
+                    policy_version=rules.version, policy_id=rules.policy_id,
                 )
         except IntegrityError as exc:  # a concurrent open of the same year
             raise DomainError(f"{year} 年度的创建活动已开启，不能重复开启。", field="year",
@@ -152,9 +153,9 @@ def send_initiative(actor, campaign: CampaignYear, *, title: str, body: str, kin
     if not body:
         raise DomainError("请填写倡议书正文。", field="body")
     letter_filter = _clean_filter(campaign, kinds, town)
-    rules = policy.current()
     now = now or timezone.now()
     sent_on = timezone.localdate(now)
+    rules = policy.current(sent_on, campaign.region_id)
     # The sender's scope is the campaign's division (checked above), so the recipients computed
     # from the division alone are exactly the units in the sender's scope.
     recipients = letter_recipients(campaign, letter_filter).in_scope(scope)
@@ -166,7 +167,7 @@ def send_initiative(actor, campaign: CampaignYear, *, title: str, body: str, kin
         letter = InitiativeLetter.objects.create(
             campaign=campaign, title=title[:200], body=body, sent_by=actor, sent_at=now,
             late=rules.is_late(campaign.year, sent_on), filters=letter_filter.as_dict(),
-            target_count=target,
+            target_count=target, policy_id=rules.policy_id,
         )
         audit.record(actor, "campaigns.send_initiative", letter,
                      after=audit.snapshot(letter) | {"rule": rules.window_rule},
@@ -278,10 +279,11 @@ def check_minutes_file(upload: UploadedFile | None, *, rule: str = RULE_PLEDGE) 
 
 
 def check_congress(congress: CongressInput | None, pledged_on: datetime.date, *,
-                   rule: str = RULE_PLEDGE) -> None:
+                   rule: str = RULE_PLEDGE, region: str | None = None) -> None:
     """The congress record of a step held on ``pledged_on``: kind, date not after it, quorum,
-    resolution and minutes (the recognition application reuses it with its own ``rule``)."""
-    rules = policy.current()
+    resolution and minutes (the recognition application reuses it with its own ``rule``). The
+    quorum is the policy's in force on ``pledged_on`` in ``region``."""
+    rules = policy.current(pledged_on, region)
     if congress is None:
         raise DomainError(f"缺少职工（代表）大会记录。依据：{rule}。", field="congress",
                           code="no_congress")
@@ -374,7 +376,7 @@ def pledge(actor, unit: Unit, *, year: int, pledged_on: datetime.date | None,
     if Pledge.objects.filter(unit=unit, year=year).exists():
         raise DomainError(f"本单位已提交 {year} 年度创建承诺书，每年只能承诺一次。",
                           field="year", code="duplicate")
-    check_congress(congress, pledged_on)
+    check_congress(congress, pledged_on, region=unit.region_id)
     with transaction.atomic():
         try:
             __, made = record_congress(
@@ -408,7 +410,7 @@ def assign_cultivation(actor, pledge_obj: Pledge, *, cultivation_class: str,
     scope = scope_for(actor, CAMPAIGNS_CULTIVATE)
     refuse_unless(scope.covers_region(unit.region_id), actor, CAMPAIGNS_VIEW,
                   "只有县（市、区）三方办公室可以安排分类培育计划。", unit=unit)
-    rules = policy.current()
+    rules = policy.current(region=unit.region_id)
     klass = rules.cultivation_class(cultivation_class or "")
     if klass is None:
         labels = "、".join(c.label for c in rules.cultivation_classes)
@@ -433,6 +435,7 @@ def assign_cultivation(actor, pledge_obj: Pledge, *, cultivation_class: str,
         entry.cultivation_class = klass.code
         entry.target_year = target_year
         entry.policy_version = rules.version
+        entry.policy_id = rules.policy_id
         entry.assigned_by = actor
         if before and (before["cultivation_class"], before["target_year"]) == (
             klass.code, target_year

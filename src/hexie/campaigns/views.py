@@ -93,7 +93,7 @@ def campaign_detail(request, pk):
                 else:
                     messages.success(request, _("倡议书已发出，正在送达各单位。"))
                 return redirect("campaigns:detail", pk=campaign.pk)
-    rules = policy.current()
+    rules = policy.current(region=campaign.region_id)
     window = rules.initiative_window(campaign.year)
     return render(request, "campaigns/detail.html", {
         "campaign": campaign, "form": form if can_send else None,

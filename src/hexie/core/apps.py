@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,13 @@ class CoreConfig(AppConfig):
     name = "hexie.core"
     label = "core"
     verbose_name = _("审计与基础")
+
+    def ready(self):
+        from .policies import load_after_migrate
+
+        # Once per migrate (sent for this app only), after every app's tables exist.
+        post_migrate.connect(load_after_migrate, sender=self,
+                             dispatch_uid="hexie.core.policies.load")
 
 
 class OperatorAdminConfig(admin_apps.AdminConfig):

@@ -33,3 +33,39 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class PolicyVersion(models.Model):
+    """One loaded version of a policy (rule values with their seed clauses), in force from
+    ``effective_from`` in the regions under ``region_prefix`` (blank: the whole province).
+    A version, once stored, never changes: a new rule is a new version."""
+
+    name = models.CharField(_("政策"), max_length=64)
+    version = models.CharField(_("版本"), max_length=32)
+    effective_from = models.DateField(_("施行日期"))
+    region_prefix = models.CharField(_("适用区划前缀"), max_length=12, blank=True, default="")
+    content = models.JSONField(_("内容"))
+    sha256 = models.CharField(_("内容哈希"), max_length=64)
+    source_file = models.CharField(_("来源文件"), max_length=255, blank=True)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策版本")
+        verbose_name_plural = _("政策版本")
+        ordering = ["name", "effective_from", "region_prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version", "region_prefix"],
+                                    name="policy_version_unique"),
+        ]
+
+    def __str__(self):
+        where = self.region_prefix or "全省"
+        return f"{self.name} {self.version}（{where}，{self.effective_from:%Y-%m-%d} 起施行）"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("a loaded policy version is immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("a loaded policy version is immutable")

@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hexie.campaigns.models import InitiativeLetter, LetterDelivery, Pledge
+from hexie.core import clauses
 from hexie.printing.layout import OfficialDocument, chinese_date
 from hexie.publicity.models import PublishedList
 from hexie.recognition.models import Recognition
 from hexie.units.models import Kind
 
-SEED_TITLE = "浙人社发〔2023〕17号《高质量推进和谐劳动关系创建活动实施方案》"
+SEED_TITLE = clauses.title()
 
 
 def office_name(division) -> str:

@@ -77,6 +77,9 @@ class HealthCheck(models.Model):
     year = models.PositiveSmallIntegerField(_("体检年度"))
     catalogue = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT,
                                   related_name="checks", verbose_name=_("体检目录版本"))
+    # The health-check PolicyVersion the check was organised under (year rule, catalogue).
+    policy = models.ForeignKey("core.PolicyVersion", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+", verbose_name=_("所用规则版本"))
     state = FSMField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
     # The office that organised it (county or town/park) and whether the unit had pledged.
     organised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

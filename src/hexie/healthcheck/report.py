@@ -8,6 +8,7 @@ import math
 from django.utils import timezone
 from fpdf import FPDF
 
+from hexie.core import clauses
 from hexie.printing.layout import OfficialDocument, chinese_date
 
 from .models import HealthCheck
@@ -176,6 +177,6 @@ def render(check: HealthCheck) -> bytes:
                  for f in findings]
         doc.table(["条目", "风险等级", "整改期限", "状态"], tasks, [36, 44, 46, 30])
     doc.ln(4)
-    _small(doc, "本报告依据浙人社发〔2023〕17号《高质量推进和谐劳动关系创建活动实施方案》四（四）"
+    _small(doc, f"本报告依据{clauses.title()}{clauses.clause('4.4')}"
                 "由平台根据单位在线填报的答卷生成，所列法律依据为体检目录所载条款，供单位自查整改参考。")
     return doc.bytes()

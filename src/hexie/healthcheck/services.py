@@ -20,6 +20,7 @@ from hexie.accounts.roles import (
 )
 from hexie.campaigns.models import Pledge
 from hexie.core import audit, events
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
@@ -43,9 +44,9 @@ from .catalogue import (
 from .evidence import check_evidence, sha256_of
 from .models import CatalogueVersion, Finding, HealthCheck, HealthCheckEvent, RemediationTask
 
-SEED = "浙人社发〔2023〕17号"
-RULE_YEARLY = f"{SEED} 四（四）：对申报创建单位每年开展一次线上用工体检"
-RULE_ORGANISE = (f"{SEED} 四（四）：县（市、区）协调劳动关系三方协同工业园区、乡镇（街道）"
+SEED = cite()
+RULE_YEARLY = f"{cite('4.4')}：对申报创建单位每年开展一次线上用工体检"
+RULE_ORGANISE = (f"{cite('4.4')}：县（市、区）协调劳动关系三方协同工业园区、乡镇（街道）"
                  "开展线上用工体检")
 OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.TOWN_OFFICE)
 ANSWER_LABELS = {"yes": "是", "no": "否", "na": "不适用"}
@@ -94,10 +95,12 @@ def _compiled(pk: int, sha256: str) -> Catalogue:
     return compile_catalogue(row.content, row.key)
 
 
-def current_catalogue(on: datetime.date | None = None) -> CatalogueVersion:
-    """The latest loaded version of the policy's catalogue in force on ``on``."""
+def current_catalogue(on: datetime.date | None = None, rules=None) -> CatalogueVersion:
+    """The latest loaded version of the policy's catalogue in force on ``on`` (``rules``: the
+    health-check policy version deciding which catalogue; default the one in force on ``on``)."""
     on = on or timezone.localdate()
-    row = (CatalogueVersion.objects.filter(catalogue_id=policy.current().catalogue,
+    rules = rules or policy.current(on)
+    row = (CatalogueVersion.objects.filter(catalogue_id=rules.catalogue,
                                            effective__lte=on)
            .order_by("-version").first())
     if row is None:
@@ -149,7 +152,8 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
         year = int(year)
     except (TypeError, ValueError):
         raise DomainError("体检年度应为四位年份。", field="year") from None
-    rules = policy.current()
+    # The policy in force today for the organising office's (broadest) division.
+    rules = policy.current(region=min(scope.region_prefixes, key=len))
     this_year = timezone.localdate().year
     if not rules.first_year <= year <= this_year:
         raise DomainError(f"体检年度应在 {rules.first_year} 年至 {this_year} 年之间。"
@@ -169,7 +173,7 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
             candidates.append(unit)
         if not candidates:
             raise DomainError("请选择要添加体检的单位。", field="units", code="no_units")
-    catalogue = current_catalogue()
+    catalogue = current_catalogue(rules=rules)
     with transaction.atomic():
         ids = [u.pk for u in candidates]
         have = set(HealthCheck.objects.filter(year=year, unit_id__in=ids)
@@ -183,6 +187,7 @@ def organise(actor, year, units: list[Unit] | None = None) -> OrganiseResult:
             region = next(p for p in scope.region_prefixes if codes.is_within(unit.region_id, p))
             new.append(HealthCheck(unit=unit, year=year, catalogue=catalogue,
                                    organised_by=actor, organised_region=region,
+                                   policy_id=rules.policy_id,
                                    pledged=unit.pk in pledged, profile=profile_of(unit)))
         if not new:
             return OrganiseResult([], len(have))

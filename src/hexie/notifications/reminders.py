@@ -1,6 +1,6 @@
 """Deadline reminders: every app registers a provider of its coming deadlines; the daily job
 (``hexie reminders``, also a Celery beat task) sends each one once per lead day of the
-recognition policy.
+reminder policy (``notifications/data/policy/``).
 
 A provider is ``fn(today: date) -> Iterable[Deadline]`` returning the deadlines that fall due
 within the largest lead time from ``today``; it reads with set-based queries.
@@ -29,12 +29,12 @@ def register(provider: Callable) -> Callable:
     return provider
 
 
-def lead_days() -> tuple[int, ...]:
-    """The days before a deadline on which a reminder goes out (recognition policy
-    ``reminders.lead_days``)."""
-    from hexie.recognition import policy
+def lead_days(on: datetime.date | None = None) -> tuple[int, ...]:
+    """The days before a deadline on which a reminder goes out (the reminder policy in force
+    on ``on``, default today: ``reminders.lead_days``)."""
+    from . import policy
 
-    return tuple(sorted(set(policy.current().reminder_lead_days), reverse=True))
+    return tuple(sorted(set(policy.current(on).reminder_lead_days), reverse=True))
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def send_due(today: datetime.date) -> RunResult:
     from .models import ReminderSent
     from .services import notify
 
-    leads = set(lead_days())
+    leads = set(lead_days(today))
     sent = messages = skipped = 0
     for provider in list(PROVIDERS):
         for deadline in provider(today):

@@ -28,7 +28,7 @@ def demo_notice_and_publish(region_code: str, year: int, county_user) -> Publish
     if not pending:
         return None
     today = timezone.localdate()
-    period = services.recognition_policy.current().notice_period_days
+    period = services.recognition_policy.current(region=region_code).notice_period_days
     # Back-dated by one whole period (the earliest the service accepts): it ended yesterday.
     starts_on = today - datetime.timedelta(days=period)
     notice = services.open_notice(

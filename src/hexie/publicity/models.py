@@ -29,6 +29,11 @@ class PublicNotice(models.Model):
     starts_on = models.DateField(_("公示开始日期"))
     ends_on = models.DateField(_("公示截止日期"))
     policy_version = models.CharField(_("规则版本"), max_length=32)
+    # The recognition PolicyVersion whose notice period this notice runs for.
+    policy = models.ForeignKey(
+        "core.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("所用规则版本"),
+    )
     state = FSMField(_("状态"), max_length=16, choices=State.choices, default=State.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",

@@ -1,15 +1,38 @@
-"""Publicity's channels, limits and public texts, read from the versioned YAML in ``data/``.
+"""Publicity's channels, limits and public texts: versioned YAML in ``data/policy/``, loaded
+into dated ``PolicyVersion`` rows and resolved by date and region (``hexie.core.policies``).
 
 The notice period is the recognition policy's (``hexie.recognition.policy``); see D22.
 """
 
+import datetime
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import yaml
+from hexie.core import policies
 
-POLICY_FILE = Path(__file__).parent / "data" / "publicity-policy-v1.yaml"
+NAME = "publicity"
+_INT = {"type": "integer", "minimum": 1}
+_TEXT = {"type": "string", "minLength": 1}
+SCHEMA = {
+    "type": "object",
+    "required": ["source", "rules", "objection", "public"],
+    "properties": {
+        "source": _TEXT,
+        "rules": {"type": "object", "required": ["publish", "objection"],
+                  "properties": {"publish": _TEXT, "objection": _TEXT}},
+        "objection": {"type": "object",
+                      "required": ["channels", "content_max_chars", "contact_max_chars",
+                                   "finding_max_chars", "answer_max_chars"],
+                      "properties": {
+                          "channels": {"type": "array", "minItems": 1, "items": {
+                              "type": "object", "required": ["code", "label"]}},
+                          "content_max_chars": _INT, "contact_max_chars": _INT,
+                          "finding_max_chars": _INT, "answer_max_chars": _INT}},
+        "public": {"type": "object", "required": ["page_size", "contact_text"],
+                   "properties": {"page_size": _INT, "contact_text": _TEXT,
+                                  "regions": {"type": ["object", "null"],
+                                              "additionalProperties": _TEXT}}},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -26,6 +49,7 @@ class Policy:
     page_size: int
     contact_text: str
     region_contact_text: dict[str, str]
+    policy_id: int | None = None  # the PolicyVersion row this was read from
 
     def contact_for(self, region_code: str, *, office: str, starts_on, ends_on) -> str:
         """How to object to a notice of ``region_code`` (the longest configured prefix wins)."""
@@ -54,7 +78,7 @@ def parse(data: dict) -> Policy:
     )
 
 
-@cache
-def current() -> Policy:
-    with POLICY_FILE.open(encoding="utf-8") as handle:
-        return parse(yaml.safe_load(handle))
+def current(on: datetime.date | None = None, region: str | None = None) -> Policy:
+    """The version in force on ``on`` (default today) for the region code ``region``
+    (default: the province-wide version)."""
+    return policies.typed(NAME, parse, on, region)

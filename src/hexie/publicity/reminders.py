@@ -6,15 +6,14 @@ import datetime
 from django.urls import reverse
 
 from hexie.notifications.recipients import offices_over
-from hexie.notifications.reminders import Deadline
-from hexie.recognition import policy as recognition_policy
+from hexie.notifications.reminders import Deadline, lead_days
 
 from .models import PublicNotice
 
 
 def notice_deadlines(today: datetime.date):
     """Open notices whose period ends within the largest lead time from ``today``."""
-    lead = max(recognition_policy.current().reminder_lead_days, default=0)
+    lead = max(lead_days(today), default=0)
     notices = (PublicNotice.objects.filter(state=PublicNotice.State.OPEN, ends_on__gte=today,
                                            ends_on__lte=today + datetime.timedelta(days=lead))
                .select_related("region").order_by("ends_on", "id"))

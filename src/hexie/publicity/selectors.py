@@ -126,7 +126,7 @@ def notice_contact(notice: PublicNotice) -> str:
     from . import policy
 
     office = notice.region.full_name + "协调劳动关系三方会议办公室"
-    return policy.current().contact_for(notice.region_id, office=office,
+    return policy.current(region=notice.region_id).contact_for(notice.region_id, office=office,
                                         starts_on=notice.starts_on, ends_on=notice.ends_on)
 
 

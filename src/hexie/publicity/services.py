@@ -71,10 +71,10 @@ def _notify_all(region_code: str, unit_ids, kind: str, title: str, body: str, ur
     notify(offices_over(region_code), kind, title, body, office_url or url)
 
 
-def notice_period(starts_on: datetime.date) -> tuple[datetime.date, datetime.date]:
+def notice_period(starts_on: datetime.date, rules=None) -> tuple[datetime.date, datetime.date]:
     """The notice period from ``starts_on``: ``period_days`` calendar days, both ends included
-    (7 days from a Monday end on the Sunday)."""
-    days = recognition_policy.current().notice_period_days
+    (7 days from a Monday end on the Sunday), of ``rules`` (default: the province's today)."""
+    days = (rules or recognition_policy.current()).notice_period_days
     return starts_on, starts_on + datetime.timedelta(days=days - 1)
 
 
@@ -91,7 +91,8 @@ def open_notice(actor, region_code: str, year, recognition_ids=None, *,
     """
     _require_county_office(actor, region_code, "只有本县（市、区）三方办公室可以发布公示。")
     year = _year(year)
-    rules = recognition_policy.current()
+    # The recognition policy in force today in the county sets the period; the notice keeps it.
+    rules = recognition_policy.current(region=region_code)
     title = clean_text(title, multiline=False)
     if not title:
         raise DomainError("请填写公示标题。", field="title")
@@ -106,7 +107,7 @@ def open_notice(actor, region_code: str, year, recognition_ids=None, *,
             f"公示开始日期最早为 {earliest:%Y-%m-%d}：补录已在别处张贴的公示，"
             f"最多回溯一个公示期（{rules.notice_period_days} 天）。",
             field="starts_on", code="too_early")
-    starts_on, ends_on = notice_period(starts_on)
+    starts_on, ends_on = notice_period(starts_on, rules)
     wanted = None
     if recognition_ids is not None:
         try:
@@ -143,7 +144,8 @@ def open_notice(actor, region_code: str, year, recognition_ids=None, *,
                 field="recognitions", code="nothing_to_notice")
         notice = PublicNotice.objects.create(
             region_id=region_code, year=year, title=title, body=body, starts_on=starts_on,
-            ends_on=ends_on, policy_version=rules.version, created_by=actor,
+            ends_on=ends_on, policy_version=rules.version, policy_id=rules.policy_id,
+            created_by=actor,
         )
         move_recognitions(recs, "put_on_notice", "列入公示", rule=rules.notice_rule,
                           notice=notice)
@@ -170,7 +172,7 @@ def record_objection(actor, notice: PublicNotice, recognition: Recognition, *,
                      contact: str = "") -> Objection:
     """The office records an objection to one unit on notice, received within the period."""
     _require_county_office(actor, notice.region_id, "只有本县（市、区）三方办公室可以登记异议。")
-    rules = policy.current()
+    rules = policy.current(region=notice.region_id)
     content = clean_text(content)
     if not content:
         raise DomainError("请填写异议内容。", field="content")
@@ -226,7 +228,7 @@ def handle_objection(actor, objection: Objection, *, upheld: bool, finding: str,
     """The office answers an objection: upheld takes the unit off the list, dismissed keeps it."""
     _require_county_office(actor, objection.notice.region_id,
                            "只有本县（市、区）三方办公室可以处理异议。")
-    rules = policy.current()
+    rules = policy.current(region=objection.notice.region_id)
     answer = _limited(clean_text(answer), rules.answer_max_chars, "answer", "答复")
     finding = _limited(clean_text(finding), rules.finding_max_chars, "finding", "核查情况")
     if not answer:
@@ -272,7 +274,7 @@ def close_notice(actor, notice: PublicNotice) -> PublicNotice:
     """After the period, with every objection handled: the units still on notice are
     confirmed (公示无异议)."""
     _require_county_office(actor, notice.region_id, "只有本县（市、区）三方办公室可以结束公示。")
-    rules = recognition_policy.current()
+    rules = recognition_policy.current(region=notice.region_id)
     today = timezone.localdate()
     with transaction.atomic():
         locked = PublicNotice.objects.select_for_update().get(pk=notice.pk)
@@ -285,7 +287,7 @@ def close_notice(actor, notice: PublicNotice) -> PublicNotice:
             if unhandled:
                 raise DomainError(
                     f"尚有 {unhandled} 条异议未处理，须全部核查答复后方可结束公示。"
-                    f"依据：{policy.current().objection_rule}。",
+                    f"依据：{policy.current(region=locked.region_id).objection_rule}。",
                     field="objections", code="objections_unhandled")
         before = audit.snapshot(locked)
         advance(locked, "close", "结束公示", rule=rules.notice_rule)
@@ -313,7 +315,7 @@ def publish_list(actor, region_code: str, year, title: str = "") -> PublishedLis
     every one never put on notice (a notice is optional). One list per county and year."""
     _require_county_office(actor, region_code, "只有本县（市、区）三方办公室可以公布名单。")
     year = _year(year)
-    rules = policy.current()
+    rules = policy.current(region=region_code)
     title = clean_text(title, multiline=False)
     if not title:
         raise DomainError("请填写名单标题。", field="title")

@@ -59,6 +59,11 @@ class Application(models.Model):
     # when the county decides: {"tripartite": …, "third_party": …, "weights": …, "score": …}.
     conclusion = models.JSONField(_("综合评审结论"), null=True, blank=True)
     review_policy_version = models.CharField(_("评审规则版本"), max_length=32, blank=True)
+    # The recognition PolicyVersion the decision was made under (see services.rules_for).
+    review_policy = models.ForeignKey(
+        "core.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("评审规则版本记录"),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
         blank=True, verbose_name=_("决定人"),

@@ -1,13 +1,42 @@
-"""Recognition's periods and weights, read from the versioned YAML in ``data/``."""
+"""Recognition's periods and weights: versioned YAML in ``data/policy/``, loaded into dated
+``PolicyVersion`` rows and resolved by date and region (``hexie.core.policies``)."""
 
+import datetime
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
 from pathlib import Path
 
-import yaml
+from hexie.core import policies
 
-POLICY_FILE = Path(__file__).parent / "data" / "recognition-policy-v1.yaml"
+NAME = "recognition"
+# The first version (tests read it to build variants).
+POLICY_FILE = Path(__file__).parent / "data" / "policy" / "recognition-policy-v1.yaml"
+
+_SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+_WEIGHTS = {"type": "object", "required": ["tripartite", "third_party"],
+            "properties": {"tripartite": _SHARE, "third_party": _SHARE}}
+_DAYS = {"type": "integer", "minimum": 1}
+_RULE = {"type": "string", "minLength": 1}
+SCHEMA = {
+    "type": "object",
+    "required": ["source", "application", "review", "notice", "appeal"],
+    "properties": {
+        "source": _RULE,
+        "application": {"type": "object", "required": ["rule"], "properties": {"rule": _RULE}},
+        "review": {"type": "object",
+                   "required": ["rule", "weights", "confirm_share", "due_days"],
+                   "properties": {
+                       "rule": _RULE, "confirm_share": _SHARE, "due_days": _DAYS,
+                       "weights": {"type": "object", "required": ["default"], "properties": {
+                           "default": _WEIGHTS,
+                           "regions": {"type": ["object", "null"],
+                                       "additionalProperties": _WEIGHTS}}}}},
+        "notice": {"type": "object", "required": ["rule", "period_days"],
+                   "properties": {"rule": _RULE, "period_days": _DAYS}},
+        "appeal": {"type": "object", "required": ["window_days"],
+                   "properties": {"rule": _RULE, "window_days": _DAYS}},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -29,8 +58,8 @@ class Policy:
     notice_rule: str
     notice_period_days: int
     appeal_window_days: int
-    reminder_lead_days: tuple[int, ...]
     appeal_rule: str = ""
+    policy_id: int | None = None  # the PolicyVersion row this was read from
 
     def weights_for(self, region_code: str) -> Weights:
         """The weights of the longest configured prefix of ``region_code``, else the default."""
@@ -83,12 +112,11 @@ def parse(data: dict) -> Policy:
         notice_rule=data["notice"]["rule"],
         notice_period_days=int(data["notice"]["period_days"]),
         appeal_window_days=int(data["appeal"]["window_days"]),
-        reminder_lead_days=tuple(int(d) for d in data["reminders"]["lead_days"]),
         appeal_rule=data["appeal"].get("rule", ""),
     )
 
 
-@cache
-def current() -> Policy:
-    with POLICY_FILE.open(encoding="utf-8") as handle:
-        return parse(yaml.safe_load(handle))
+def current(on: datetime.date | None = None, region: str | None = None) -> Policy:
+    """The version in force on ``on`` (default today) for the region code ``region``
+    (default: the province-wide version)."""
+    return policies.typed(NAME, parse, on, region)

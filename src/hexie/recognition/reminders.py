@@ -5,15 +5,14 @@ import datetime
 from django.urls import reverse
 
 from hexie.notifications import recipients
-from hexie.notifications.reminders import Deadline
+from hexie.notifications.reminders import Deadline, lead_days
 
-from . import policy
 from .models import ReviewAssignment
 
 
 def review_deadlines(today: datetime.date) -> list[Deadline]:
     """Open assignments falling due from ``today`` to the largest lead time ahead."""
-    lead = max(policy.current().reminder_lead_days, default=0)
+    lead = max(lead_days(today), default=0)
     open_ones = (ReviewAssignment.objects
                  .filter(state=ReviewAssignment.State.ASSIGNED, due_on__gte=today,
                          due_on__lte=today + datetime.timedelta(days=lead))

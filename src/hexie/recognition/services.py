@@ -23,6 +23,7 @@ from hexie.assessments.selectors import latest_submission
 from hexie.campaigns.models import CongressPurpose, Pledge
 from hexie.campaigns.services import CongressInput, check_congress, record_congress
 from hexie.core import audit, events
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError
 from hexie.core.refusal import refuse
 from hexie.core.scoping import scope_for
@@ -47,21 +48,29 @@ from .models import (
 __all__ = ["CongressInput", "appeal", "apply", "assign_reviewers", "combined_conclusion",
            "decide", "handle_appeal", "submit_review"]
 
-SEED = "浙人社发〔2023〕17号"
-RULE_ASSESS = f"{SEED} 四（三）：县（市、区）协调劳动关系三方每年对申请单位开展和谐劳动关系达标评估"
-RULE_PASS = f"{SEED} 四（三）：评估通过即可认定其为和谐劳动关系单位"
+SEED = cite()
+RULE_ASSESS = f"{cite('4.3')}：县（市、区）协调劳动关系三方每年对申请单位开展和谐劳动关系达标评估"
+RULE_PASS = f"{cite('4.3')}：评估通过即可认定其为和谐劳动关系单位"
 
 
-def _rule_apply() -> str:
-    return policy.current().application_rule
+def rules_for(application: Application) -> policy.Policy:
+    """The recognition policy an application is handled under, from applying to the last
+    appeal: the version in force on the day it was submitted in its unit's region (a rule
+    published later never changes a case already under way)."""
+    return policy.current(timezone.localdate(application.submitted_at),
+                          application.unit.region_id)
 
 
-def _rule_review() -> str:
-    return policy.current().review_rule
+def _rule_apply(unit: Unit | None = None) -> str:
+    return policy.current(region=unit.region_id if unit else None).application_rule
 
 
-def _rule_appeal() -> str:
-    return policy.current().appeal_rule
+def _rule_review(application: Application) -> str:
+    return rules_for(application).review_rule
+
+
+def _rule_appeal(application: Application) -> str:
+    return rules_for(application).appeal_rule
 
 
 def application_url(application: Application) -> str:
@@ -92,9 +101,9 @@ def _already_applied(unit: Unit, year: int) -> bool:
     return Application.objects.filter(unit=unit, year=year).exists()
 
 
-def _duplicate(year: int) -> DomainError:
+def _duplicate(year: int, unit: Unit | None = None) -> DomainError:
     return DomainError(
-        f"本单位已提交 {year} 年度认定申请，每个单位每年只能申请一次。依据：{_rule_apply()}。",
+        f"本单位已提交 {year} 年度认定申请，每个单位每年只能申请一次。依据：{_rule_apply(unit)}。",
         field="year", code="duplicate",
     )
 
@@ -103,7 +112,7 @@ def _check_application_congress(congress: CongressInput | None, pledge: Pledge,
                                  applied_on: datetime.date) -> None:
     """The second congress: approved applying, held after the pledge's congress and not after
     the application date; kind, quorum, resolution and minutes as for the pledge."""
-    rule = _rule_apply()
+    rule = _rule_apply(pledge.unit)
     if congress is not None and congress.held_on is not None:
         if congress.held_on > applied_on:
             raise DomainError(
@@ -118,7 +127,7 @@ def _check_application_congress(congress: CongressInput | None, pledge: Pledge,
                 f"（{pledged_at:%Y-%m-%d}）：申请认定须经另一次大会讨论通过。依据：{rule}。",
                 field="held_on", code="congress_not_after_pledge",
             )
-    check_congress(congress, applied_on, rule=rule)
+    check_congress(congress, applied_on, rule=rule, region=pledge.unit.region_id)
 
 
 def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Application:
@@ -126,7 +135,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
     self-assessment, with the congress that approved applying."""
     if unit.pk not in scope_for(actor, RECOGNITION_APPLY).unit_ids:
         refuse(actor, RECOGNITION_VIEW, "认定申请只能由本单位经办人提出。", unit=unit)
-    rule = _rule_apply()
+    rule = _rule_apply(unit)
     try:
         year = int(year)
     except (TypeError, ValueError):
@@ -136,7 +145,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
         raise DomainError(f"本单位未提交 {year} 年度创建承诺书，不能申请认定。依据：{rule}。",
                           field="year", code="no_pledge")
     if _already_applied(unit, year):
-        raise _duplicate(year)
+        raise _duplicate(year, unit)
     assessment = latest_submission(unit.pk, year)
     if assessment is None:
         raise DomainError(f"本单位尚未提交 {year} 年度单位自评，不能申请认定。依据：{rule}。",
@@ -163,7 +172,7 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
                     congress=record, submitted_by=actor),
             )
         except IntegrityError as exc:  # a concurrent application of the same unit and year
-            raise _duplicate(year) from exc
+            raise _duplicate(year, unit) from exc
         audit.record(actor, "recognition.apply", made,
                      after=audit.snapshot(made) | {"rule": rule}, region_code=unit.region_id)
         events.record(made, ApplicationEvent.Type.SUBMITTED, actor, year=year,
@@ -191,7 +200,7 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
     unit = application.unit
     if not scope_for(actor, RECOGNITION_ASSIGN).covers_region(unit.region_id):
         refuse(actor, RECOGNITION_VIEW, "只有本县（市、区）三方办公室可以指派评审人员。", unit=unit)
-    rule = _rule_review()
+    rule = _rule_review(application)
     staff = list(dict.fromkeys(s for s in (staff or ()) if s is not None))
     if not staff:
         raise DomainError(f"请至少指派一名本县（市、区）三方办公室的评审人员。依据：{rule}。",
@@ -205,7 +214,7 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
     if organisation is not None and not isinstance(organisation, AssessorOrganisation):
         raise DomainError("第三方评估机构不存在。", field="organisation")
     today = timezone.localdate()
-    due_on = due_on or today + datetime.timedelta(days=policy.current().review_due_days)
+    due_on = due_on or today + datetime.timedelta(days=rules_for(application).review_due_days)
     if due_on < today:
         raise DomainError("评审截止日期不能早于今天。", field="due_on")
     with transaction.atomic():
@@ -269,7 +278,7 @@ def submit_review(actor, assignment: ReviewAssignment, opinions: dict, site_visi
     if not actor.is_authenticated or not _can_fill(actor, assignment):
         refuse(actor, RECOGNITION_VIEW,
                "只有被指派的评审人员（或被指派机构的评估人员）可以提交评审意见。", unit=unit)
-    rule = _rule_review()
+    rule = _rule_review(application)
     criteria = application.self_assessment.result.get("criteria", [])
     wanted = [c["id"] for c in criteria]
     opinions = dict(opinions or {})
@@ -363,8 +372,8 @@ def _pct(value: Fraction | None) -> str | None:
 def combined_conclusion(application: Application) -> dict:
     """Per criterion: the share of each track's reviewers confirming it, combined with the
     region's weights (the tripartite review alone when no third party took part); the combined
-    score is the weighted mean of the tracks' mean scores."""
-    rules = policy.current()
+    score is the weighted mean of the tracks' mean scores (under ``rules_for(application)``)."""
+    rules = rules_for(application)
     weights = rules.weights_for(application.unit.region_id)
     submitted = list(current_assignments(application).filter(
         state=ReviewAssignment.State.SUBMITTED).prefetch_related("opinions"))
@@ -459,7 +468,7 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
             refused = [r["id"] for r in conclusion["criteria"] if not r["confirmed"]]
             raise DomainError(
                 "综合评审结论中以下条目未确认达标，不能认定通过：" + "、".join(refused)
-                + f"。依据：{RULE_PASS}；{_rule_review()}。", field="passed",
+                + f"。依据：{RULE_PASS}；{_rule_review(locked)}。", field="passed",
                 code="conclusion_not_met",
             )
         if passed and not conclusion["score_reached"]:
@@ -469,6 +478,7 @@ def decide(actor, application: Application, passed: bool, reason: str) -> Applic
             )
         locked.conclusion = conclusion
         locked.review_policy_version = conclusion["policy_version"]
+        locked.review_policy_id = rules_for(locked).policy_id
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.decision_reason = reason
@@ -509,7 +519,7 @@ def appeal_deadline(application: Application) -> datetime.date | None:
     if application.decided_at is None:
         return None
     return timezone.localdate(application.decided_at) + datetime.timedelta(
-        days=policy.current().appeal_window_days)
+        days=rules_for(application).appeal_window_days)
 
 
 def appeal(actor, application: Application, reason: str) -> Appeal:
@@ -517,7 +527,7 @@ def appeal(actor, application: Application, reason: str) -> Appeal:
     unit = application.unit
     if unit.pk not in scope_for(actor, RECOGNITION_APPLY).unit_ids:
         refuse(actor, RECOGNITION_VIEW, "申诉只能由本单位经办人提出。", unit=unit)
-    rule = _rule_appeal()
+    rule = _rule_appeal(application)
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -554,7 +564,7 @@ def handle_appeal(actor, appeal_obj: Appeal, accept: bool, answer: str) -> Appea
     unit = appeal_obj.application.unit
     if not scope_for(actor, RECOGNITION_DECIDE).covers_region(unit.region_id):
         refuse(actor, RECOGNITION_VIEW, "只有本县（市、区）三方办公室可以处理申诉。", unit=unit)
-    rule = _rule_appeal()
+    rule = _rule_appeal(appeal_obj.application)
     answer = (answer or "").strip()
     if not accept and not answer:
         raise DomainError("驳回申诉须填写答复。", field="answer", code="no_answer")

@@ -34,6 +34,10 @@ class SurveyRound(models.Model):
     # [[code, label], …] as asked: a later policy version never changes an old round.
     dimensions = models.JSONField(_("调查指标"))
     policy_version = models.CharField(_("调查规则版本"), max_length=32)
+    policy = models.ForeignKey(
+        "core.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("调查规则版本记录"),
+    )
     workforce = models.PositiveIntegerField(_("职工人数"))
     minimum_sample = models.PositiveIntegerField(_("最低样本量"))
     link_count = models.PositiveIntegerField(_("链接数"))

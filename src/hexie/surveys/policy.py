@@ -1,16 +1,58 @@
-"""The survey policy, read from the versioned YAML in ``data/`` (dimensions per set, the scale,
-the minimum sample, link validity, text limits, flood control, concern categories). Code never
-holds these values; each round keeps the ``version`` it was opened under."""
+"""The survey policy (dimensions per set, the scale, the minimum sample, link validity, text
+limits, flood control, concern categories): versioned YAML in ``data/policy/``, loaded into dated
+``PolicyVersion`` rows and resolved by date and region (``hexie.core.policies``). Code never
+holds these values; each round keeps the version it was opened under."""
 
+import datetime
 import math
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import yaml
 from django.conf import settings
 
-POLICY_FILE = Path(__file__).parent / "data" / "survey-policy-v1.yaml"
+from hexie.core import policies
+
+NAME = "surveys"
+_INT = {"type": "integer", "minimum": 1}
+_TEXT = {"type": "string", "minLength": 1}
+_LIMIT = {"type": "object", "required": ["limit", "window_seconds"],
+          "properties": {"limit": _INT, "window_seconds": _INT}}
+SCHEMA = {
+    "type": "object",
+    "required": ["source", "dimension_sets", "surveyed_kinds", "levels", "satisfied_levels",
+                 "minimum_sample", "link_validity_days", "max_links_per_round",
+                 "comment_max_chars", "concern_max_chars", "max_body_bytes", "rate_limit",
+                 "concern_categories"],
+    "properties": {
+        "source": _TEXT,
+        "dimension_sets": {"type": "object", "minProperties": 1, "additionalProperties": {
+            "type": "object", "required": ["rule", "expected_share", "dimensions"],
+            "properties": {
+                "rule": _TEXT,
+                "expected_share": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                "dimensions": {"type": "array", "minItems": 1, "items": {
+                    "type": "object", "required": ["code", "label"]}}}}},
+        "surveyed_kinds": {"type": "array", "items": {"type": "string"}},
+        "levels": {"type": "array", "minItems": 2, "items": {
+            "type": "object", "required": ["value", "label"],
+            "properties": {"value": {"type": "integer"}, "label": _TEXT}}},
+        "satisfied_levels": {"type": "array", "minItems": 1, "items": {"type": "integer"}},
+        "minimum_sample": {"type": "object", "required": ["z", "margin", "floor", "rule"],
+                           "properties": {"z": {"type": "number", "exclusiveMinimum": 0},
+                                          "margin": {"type": "number", "exclusiveMinimum": 0},
+                                          "floor": _INT, "rule": _TEXT}},
+        "link_validity_days": {"type": "object", "required": ["default", "min", "max"],
+                               "properties": {"default": _INT, "min": _INT, "max": _INT}},
+        "max_links_per_round": _INT,
+        "comment_max_chars": _INT,
+        "concern_max_chars": _INT,
+        "max_body_bytes": _INT,
+        "rate_limit": {"type": "object", "required": ["answers", "concerns"],
+                       "additionalProperties": _LIMIT},
+        "concern_categories": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["code", "label", "level"],
+            "properties": {"level": {"enum": ["red", "yellow"]}}}},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +103,7 @@ class Policy:
     max_body_bytes: int
     rate_limits: dict[str, RateLimit]
     categories: tuple[Category, ...]
+    policy_id: int | None = None  # the PolicyVersion row this was read from
 
     def minimum_sample(self, workforce: int, set_id: str) -> int:
         """Answers a round needs before it may feed a self-assessment (see the YAML)."""
@@ -83,7 +126,7 @@ class Policy:
         return frozenset(v for v, _ in self.levels)
 
 
-def _parse(data: dict) -> Policy:
+def parse(data: dict) -> Policy:
     sets = {
         set_id: DimensionSet(set_id, s["rule"], float(s["expected_share"]),
                              tuple(Dimension(d["code"], d["label"]) for d in s["dimensions"]))
@@ -112,7 +155,15 @@ def _parse(data: dict) -> Policy:
     )
 
 
-@cache
-def current() -> Policy:
-    with POLICY_FILE.open(encoding="utf-8") as handle:
-        return _parse(yaml.safe_load(handle))
+def current(on: datetime.date | None = None, region: str | None = None) -> Policy:
+    """The version in force on ``on`` (default today) for the region code ``region``
+    (default: the province-wide version)."""
+    return policies.typed(NAME, parse, on, region)
+
+
+def for_round(rnd) -> Policy:
+    """The version a round was opened under (its answers are read by the same rules); a round
+    from before versions were stored reads today's province-wide version."""
+    if getattr(rnd, "policy_id", None):
+        return policies.typed(NAME, parse, pk=rnd.policy_id)
+    return current()

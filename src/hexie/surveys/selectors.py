@@ -90,7 +90,7 @@ def result_from_counts(rnd: SurveyRound, n: int, satisfied: list[int], y: int,
     satisfied answers / all dimension answers; its interval is Wilson on the effective sample
     size under a design effect with the worker as cluster (a worker's answers are correlated);
     never narrower than the naive interval that treats the n·k answers as independent (D25)."""
-    rules = policy.current()
+    rules = policy.for_round(rnd)
     z = rules.z
     k = len(rnd.dimensions)
     dims = [{"code": code, "label": label, "n": n, "satisfied": sat,

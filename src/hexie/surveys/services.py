@@ -23,6 +23,7 @@ from hexie.accounts.roles import SURVEYS_MANAGE, SURVEYS_VIEW
 from hexie.campaigns import policy as campaign_policy
 from hexie.core import audit
 from hexie.core import text as text_cleaning
+from hexie.core.clauses import cite
 from hexie.core.errors import DomainError, OutOfScope
 from hexie.core.refusal import refuse_unless
 from hexie.core.scoping import scope_for
@@ -38,9 +39,9 @@ from . import policy
 from .models import SurveyAnswer, SurveyApplication, SurveyComment, SurveyLink, SurveyRound
 from .selectors import compute_result
 
-SEED = "浙人社发〔2023〕17号"
-RULE_SURVEY = f"{SEED} 三（一）1⑪、2⑦：职工对各项指标综合评价满意度"
-RULE_VOICE = f"{SEED} 四（六）：动态管理，及时掌握劳动关系风险"
+SEED = cite()
+RULE_SURVEY = f"{cite('3.1.sat')}：职工对各项指标综合评价满意度"
+RULE_VOICE = f"{cite('4.6')}：动态管理，及时掌握劳动关系风险"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 # Anything that looks like markup or script: a tag opener, an entity, a javascript: URL or an
 # inline event handler. Refused, not neutralised: a worker's comment has no use for them.
@@ -126,7 +127,7 @@ def _check_manage(actor, unit: Unit) -> None:
 
 def dimension_set_for(unit: Unit) -> str:
     """EL or ES through the standards library (DOMAIN.md §2); only enterprises are surveyed."""
-    rules = policy.current()
+    rules = policy.current(region=unit.region_id)
     if unit.kind not in rules.surveyed_kinds:
         raise DomainError(
             f"创建标准只对企业设有职工满意度指标，{unit.get_kind_display()}不开展满意度调查。"
@@ -166,13 +167,13 @@ class OpenedRound:
 def open_round(actor, unit: Unit, *, links, valid_days, year) -> OpenedRound:
     """Open a round with ``links`` single-use links valid for ``valid_days`` days."""
     _check_manage(actor, unit)
-    rules = policy.current()
+    rules = policy.current(region=unit.region_id)
     set_id = dimension_set_for(unit)
     try:
         links, valid_days, year = int(links), int(valid_days), int(year)
     except (TypeError, ValueError):
         raise DomainError("链接数、有效天数和年度应为整数。", field="links") from None
-    first = campaign_policy.current().first_year
+    first = campaign_policy.current(region=unit.region_id).first_year
     if not first <= year <= timezone.localdate().year:
         raise DomainError(f"调查年度应在 {first} 年（{SEED}施行）至今年之间。", field="year")
     workforce = unit.employees or 0
@@ -195,7 +196,8 @@ def open_round(actor, unit: Unit, *, links, valid_days, year) -> OpenedRound:
         rnd = SurveyRound.objects.create(
             unit=unit, year=year, number=(last.number + 1) if last else 1, set_id=set_id,
             dimensions=[[d.code, d.label] for d in rules.sets[set_id].dimensions],
-            policy_version=rules.version, workforce=workforce, minimum_sample=minimum,
+            policy_version=rules.version, policy_id=rules.policy_id,
+            workforce=workforce, minimum_sample=minimum,
             link_count=links, opened_by=actor,
             valid_until=timezone.now() + datetime.timedelta(days=valid_days),
         )
@@ -329,7 +331,7 @@ def find_link(token: str) -> SurveyLink:
 
 def parse_levels(rnd: SurveyRound, answers) -> str:
     """The answer digits in the round's order; every dimension answered on the scale."""
-    values = policy.current().level_values
+    values = policy.for_round(rnd).level_values
     if not isinstance(answers, dict):
         raise DomainError("answers 应为对象：{指标代码: 1–5}", field="answers")
     codes = [code for code, _ in rnd.dimensions]
@@ -350,9 +352,10 @@ def parse_levels(rnd: SurveyRound, answers) -> str:
     return "".join(digits)
 
 
-def score(levels: str) -> tuple[int, int]:
-    """How many dimensions are satisfied, and which (bit i = dimension i)."""
-    satisfied = {str(v) for v in policy.current().satisfied_levels}
+def score(levels: str, rules: policy.Policy | None = None) -> tuple[int, int]:
+    """How many dimensions are satisfied, and which (bit i = dimension i), under ``rules``
+    (the round's policy version; default today's)."""
+    satisfied = {str(v) for v in (rules or policy.current()).satisfied_levels}
     mask = sum(1 << i for i, digit in enumerate(levels) if digit in satisfied)
     return mask.bit_count(), mask
 
@@ -384,7 +387,7 @@ SELECT COUNT(*) FROM answer
 
 
 def _consume_and_insert(link: SurveyLink, levels: str, text: str) -> bool:
-    satisfied, mask = score(levels)
+    satisfied, mask = score(levels, policy.for_round(link.round))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_CONSUME_AND_INSERT, {
@@ -414,7 +417,7 @@ def submit_answer(token: str, answers, comment="") -> SurveyRound:
     link = find_link(token)
     rnd = link.round
     levels = parse_levels(rnd, answers)
-    text = clean_text(comment, policy.current().comment_max_chars, "comment")
+    text = clean_text(comment, policy.for_round(rnd).comment_max_chars, "comment")
     if not _consume_and_insert(link, levels, text):
         find_link(token)  # raises the reason: used meanwhile, closed, expired
         raise LinkRefused("该链接已使用：每个链接只能提交一次，您的答卷已经计入。",
@@ -439,7 +442,7 @@ def voice_unit(unit_id, key: str) -> Unit:
 def submit_concern(unit: Unit, category: str, text) -> RiskSignal:
     """A worker's anonymous concern becomes a risk signal for the county office; nothing about
     the worker is kept (no name, no address, no time beyond the date)."""
-    rules = policy.current()
+    rules = policy.current(region=unit.region_id)
     cat = rules.category(category or "")
     if cat is None:
         raise DomainError("请选择反映的问题类别。", field="category", code="required")

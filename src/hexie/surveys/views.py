@@ -161,7 +161,7 @@ def answer_form(request, token):
     except services.LinkRefused as exc:
         return _refused(request, exc, REFUSED_STATUS.get(exc.code, 400))
     rnd = link.round
-    rules = policy.current()
+    rules = policy.for_round(rnd)
     errors, chosen, comment = {}, {}, ""
     if request.method == "POST":
         if services.body_too_big(request):
