@@ -1,9 +1,9 @@
-"""The audit log, view-only (AuditEvent.immutable)."""
+"""The audit log and the loaded policy versions, view-only (``immutable = True``)."""
 
 from django.contrib import admin
 
 from .adminsite import AuditedAdmin
-from .models import AuditEvent
+from .models import AuditEvent, PolicyVersion
 
 
 @admin.register(AuditEvent)
@@ -15,3 +15,11 @@ class AuditEventAdmin(AuditedAdmin):
     search_fields = ("actor_username", "action", "object_type", "object_id", "object_repr",
                      "region_code")
     show_full_result_count = False
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(AuditedAdmin):
+    list_display = ("name", "version", "effective_from", "region_prefix", "source_file",
+                    "loaded_at")
+    list_filter = ("name",)
+    search_fields = ("name", "version", "region_prefix", "sha256")

@@ -40,6 +40,8 @@ class PolicyVersion(models.Model):
     ``effective_from`` in the regions under ``region_prefix`` (blank: the whole province).
     A version, once stored, never changes: a new rule is a new version."""
 
+    immutable = True  # the operator admin shows it view-only (core.adminsite)
+
     name = models.CharField(_("政策"), max_length=64)
     version = models.CharField(_("版本"), max_length=32)
     effective_from = models.DateField(_("施行日期"))

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from hexie.core import policies
+from hexie.regions import codes
 
 NAME = "publicity"
 _INT = {"type": "integer", "minimum": 1}
@@ -53,7 +54,7 @@ class Policy:
 
     def contact_for(self, region_code: str, *, office: str, starts_on, ends_on) -> str:
         """How to object to a notice of ``region_code`` (the longest configured prefix wins)."""
-        matches = [p for p in self.region_contact_text if region_code.startswith(p)]
+        matches = [p for p in self.region_contact_text if codes.is_within(region_code, p)]
         text = self.region_contact_text[max(matches, key=len)] if matches else self.contact_text
         return text.format(office=office, starts_on=f"{starts_on:%Y-%m-%d}",
                            ends_on=f"{ends_on:%Y-%m-%d}")

@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from hexie.core import policies
+from hexie.regions import codes
 
 NAME = "recognition"
 # The first version (tests read it to build variants).
@@ -63,7 +64,7 @@ class Policy:
 
     def weights_for(self, region_code: str) -> Weights:
         """The weights of the longest configured prefix of ``region_code``, else the default."""
-        matches = [p for p in self.region_weights if region_code.startswith(p)]
+        matches = [p for p in self.region_weights if codes.is_within(region_code, p)]
         if not matches:
             return self.default_weights
         return self.region_weights[max(matches, key=len)]
