@@ -287,7 +287,7 @@ def apply_to_self_assessment(actor, rnd: SurveyRound) -> SurveyApplication:
 
 _LINK_BY_DIGEST = """
 SELECT l.id, l.used, r.id, r.unit_id, r.year, r.number, r.set_id, r.state, r.valid_until,
-       r.dimensions
+       r.dimensions, r.policy_id
 FROM surveys_surveylink l JOIN surveys_surveyround r ON r.id = l.round_id
 WHERE l.token_hash = %s
 """
@@ -304,9 +304,9 @@ def _link_by_digest(digest: str) -> SurveyLink | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    link_id, used, round_id, unit_id, year, number, set_id, state, valid_until, dims = row
+    link_id, used, round_id, unit_id, year, number, set_id, state, valid_until, dims, pv = row
     rnd = SurveyRound(id=round_id, unit_id=unit_id, year=year, number=number, set_id=set_id,
-                      state=state, valid_until=valid_until,
+                      state=state, valid_until=valid_until, policy_id=pv,
                       dimensions=json.loads(dims) if isinstance(dims, str) else dims)
     return SurveyLink(id=link_id, round=rnd, token_hash=digest, used=used)
 
