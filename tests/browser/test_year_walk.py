@@ -209,6 +209,15 @@ def test_a_whole_campaign_year_through_the_pages(world, new_page, screenshot_dir
     form.get_by_role("button", name="提交决定").click()
     expect(page.get_by_test_id("state")).to_have_text("评审通过")
     shot(page, screenshot_dir, "16-county-decided.png")
+    # The application's history (办理记录), oldest first: applied, accepted with reviewers,
+    # two reviews, the decision, each with its actor and one Chinese sentence.
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("办理记录")
+    expect(timeline.locator("li")).to_have_count(5)
+    for event_type in ("submitted", "reviewers_assigned", "review_submitted", "passed"):
+        expect(timeline.get_by_test_id(f"event-{event_type}").first).to_be_visible()
+    timeline.scroll_into_view_if_needed()
+    timeline.screenshot(path=str(screenshot_dir / "19-application-timeline.png"))
     assert Recognition.objects.filter(unit=world["unit"], year=year, state="pending").exists()
     notice = page.request.get(page.get_by_test_id("recognition-pdf").get_attribute("href"))
     assert notice.ok and notice.headers["content-type"] == "application/pdf"
