@@ -107,7 +107,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     ),
     Role.TOWN_OFFICE: RoleSpec(
         ScopeKind.REGION, "town",
-        frozenset({UNITS_VIEW, UNITS_EXPORT, HEALTHCHECK_ORGANISE, ACCOUNTS_GRANT})
+        frozenset({UNITS_VIEW, UNITS_EXPORT, HEALTHCHECK_ORGANISE, ACCOUNTS_GRANT, AUDIT_VIEW})
         | _FOLLOW_CAMPAIGN
         | _OFFICE_MONITORING,
     ),

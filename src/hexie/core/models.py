@@ -4,12 +4,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .querysets import ScopedManager
+
 
 class AuditEvent(models.Model):
     """One change made through a service. Each event carries the hash of the one before it."""
 
     # Append-only (a trigger refuses UPDATE): the admin shows it view-only (core.adminsite).
     immutable = True
+    # Read by offices within their region (core.audit_selectors); an event belongs to the
+    # division its service recorded, never to a unit id (object ids are of many types).
+    scope_region_field = "region_code"
+    scope_unit_field = None
+    scope_permission = "audit.view"
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(_("操作人ID"), null=True, blank=True)
@@ -25,11 +32,20 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(_("前一事件哈希"), max_length=64)
     hash = models.CharField(_("事件哈希"), max_length=64, unique=True)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # The audit page lists newest first (by id) within a region prefix or of one
+            # actor; varchar_pattern_ops lets PostgreSQL answer the prefix LIKE from the index.
+            models.Index(fields=["region_code", "id"], name="audit_region_idx",
+                         opclasses=["varchar_pattern_ops", "int8_ops"]),
+            models.Index(fields=["actor_username", "id"], name="audit_actor_idx"),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
