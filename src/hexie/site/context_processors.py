@@ -20,7 +20,7 @@ def roles(request):
             "units": not scope_for(user, UNITS_VIEW).is_empty,
             "create": not scope_for(user, UNITS_CREATE).is_empty,
             "import": not scope_for(user, UNITS_IMPORT).is_empty,
-            "audit": not scope_for(user, AUDIT_VIEW).is_empty,
+            "audit": user.is_superuser or not scope_for(user, AUDIT_VIEW).is_empty,
             # Campaign pages are the region's (offices, partners); unit admins reach theirs
             # from the workbench.
             "campaigns": bool(scope_for(user, CAMPAIGNS_VIEW).region_prefixes),
