@@ -261,6 +261,12 @@ LOGGING = {
 
 # --- Hexie ----------------------------------------------------------------------------------
 HEXIE_PROVINCE_CODE = "33"
+# Days the audit log stays in the table; unset keeps it for good. Never below 183 (网络安全法
+# 第二十一条: logs kept at least six months; a system check refuses less). Older events may be
+# moved by `hexie audit archive` to files under HEXIE_AUDIT_ARCHIVE_DIR, their hash recorded.
+HEXIE_AUDIT_RETENTION_DAYS = env.int("HEXIE_AUDIT_RETENTION_DAYS", default=None)
+HEXIE_AUDIT_ARCHIVE_DIR = Path(env.str("HEXIE_AUDIT_ARCHIVE_DIR",
+                                       default=str(VAR_DIR / "audit-archive")))
 HEXIE_DEMO_PASSWORD = env.str("HEXIE_DEMO_PASSWORD", default="Hexie@2026")
 # Imports of at least this many rows (and at least as many as the registry holds) load with the
 # table's secondary indexes dropped and rebuilt (PostgreSQL only; docs/decisions.md D16).

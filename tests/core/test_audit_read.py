@@ -3,18 +3,26 @@
 
 import csv
 import datetime
+import gzip
+import hashlib
 import io
+import json
+import pathlib
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hexie.accounts.roles import Role
-from hexie.core import audit
+from hexie.core import audit, audit_archive
+from hexie.core.audit_archive import check_retention
 from hexie.core.audit_export import safe_cell
 from hexie.core.audit_selectors import AuditFilterForm, changes_in_words, filtered_events
-from hexie.core.models import AuditEvent
+from hexie.core.models import AuditArchive, AuditEvent
 from tests.factories import NANHU_TOWN, XIHU, XIHU_TOWN, UnitFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +255,109 @@ def test_api_is_read_only_and_documented(county, client):
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/audit-events/" in schema and "date_to" in schema
 
+
+
+# --- retention and archive -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("days", "errors"), [(None, 0), (183, 0), (182, 1), (0, 1),
+                                              ("365", 1)])
+def test_retention_cannot_go_below_six_months(settings, days, errors):
+    settings.HEXIE_AUDIT_RETENTION_DAYS = days
+    found = check_retention()
+    assert len(found) == errors
+    if errors:
+        assert found[0].id == "hexie.core.E001"
+        assert "网络安全法" in found[0].msg and "第二十一条" in found[0].msg
+        assert "Article 21" in found[0].msg
+
+
+@pytest.fixture
+def retention(settings, tmp_path):
+    settings.HEXIE_AUDIT_RETENTION_DAYS = 183
+    settings.HEXIE_AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"
+    return tmp_path / "audit-archive"
+
+
+NOW = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.UTC)
+
+
+def test_archive_moves_old_events_to_a_hashed_file_and_verify_still_holds(retention):
+    old = [record(at=datetime.datetime(2025, 1, d, 8, tzinfo=SHANGHAI), object_id=d,
+                  before={"name": "甲"}, after={"name": f"乙{d}"}) for d in (1, 2, 3)]
+    recent = record(at=NOW - datetime.timedelta(days=10))
+    result = audit_archive.archive(datetime.date(2025, 1, 3), now=NOW)
+
+    made = result.archive
+    assert result.count == 2 and (made.first_id, made.last_id) == (old[0].pk, old[1].pk)
+    assert made.last_hash == old[1].hash
+    path = pathlib.Path(made.file_path)
+    assert path.parent == retention
+    assert made.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    lines = [json.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines()]
+    assert [line["id"] for line in lines] == [old[0].pk, old[1].pk]
+    assert lines[1]["hash"] == old[1].hash and lines[1]["after"] == {"name": "乙2"}
+
+    remaining = set(AuditEvent.objects.values_list("id", flat=True))
+    assert old[0].pk not in remaining and old[1].pk not in remaining
+    assert {old[2].pk, recent.pk} <= remaining
+    assert AuditEvent.objects.filter(action="audit.archive").count() == 1
+    assert audit.verify().ok
+    assert call_command_output("verify").startswith("审计链完整")
+
+
+def test_archiving_everything_keeps_the_chain_going(retention):
+    record(at=datetime.datetime(2025, 1, 1, 8, tzinfo=SHANGHAI))
+    audit_archive.archive(datetime.date(2025, 2, 1), now=NOW)
+    # The table now holds only the archive's own event, chained to the archived one.
+    assert audit.verify().ok
+    audit_archive.archive(datetime.date(2025, 2, 1), now=NOW)  # nothing old left
+    with transaction.atomic():
+        audit.record("someone", "later.event")
+    assert audit.verify().ok and AuditArchive.objects.count() == 1
+
+
+def test_archive_refuses_events_inside_the_retention(retention):
+    event = record(at=NOW - datetime.timedelta(days=200))
+    too_late = (NOW - datetime.timedelta(days=150)).date()
+    with pytest.raises(audit_archive.ArchiveRefused, match="保留期"):
+        audit_archive.archive(too_late, now=NOW)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert not AuditArchive.objects.exists() and not list(retention.glob("*"))
+
+
+def test_archive_refused_when_retention_unset_or_too_short(settings, retention):
+    settings.HEXIE_AUDIT_RETENTION_DAYS = None
+    with pytest.raises(audit_archive.ArchiveRefused, match="永久保留"):
+        audit_archive.archive(datetime.date(2020, 1, 1), now=NOW)
+    settings.HEXIE_AUDIT_RETENTION_DAYS = 30
+    with pytest.raises(audit_archive.ArchiveRefused, match="183"):
+        audit_archive.archive(datetime.date(2020, 1, 1), now=NOW)
+
+
+def test_archive_command_refuses_with_exit_2(retention):
+    with pytest.raises(CommandError, match="保留期") as refused:
+        call_command("audit", "archive", "--before", timezone.localdate().isoformat())
+    assert refused.value.returncode == 2
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("audit", "archive", "--before", "yesterday")
+
+
+def test_after_an_archive_a_plain_delete_is_still_refused_or_caught(retention):
+    record(at=datetime.datetime(2025, 1, 1, 8, tzinfo=SHANGHAI))
+    kept = [record(), record()]
+    audit_archive.archive(datetime.date(2025, 2, 1), now=NOW)
+    if connection.vendor == "postgresql":
+        # The archive's switch was transaction-local: outside it the trigger refuses again.
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            AuditEvent.objects.filter(pk=kept[0].pk).delete()
+        assert audit.verify().ok
+    else:
+        AuditEvent.objects.filter(pk=kept[0].pk).delete()
+        assert audit.verify().broken_event_id == kept[1].pk
+
+
+def call_command_output(*args) -> str:
+    out = io.StringIO()
+    call_command("audit", *args, stdout=out)
+    return out.getvalue()

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from .adminsite import AuditedAdmin
-from .models import AuditEvent, PolicyVersion
+from .models import AuditArchive, AuditEvent, PolicyVersion
 
 
 @admin.register(AuditEvent)
@@ -23,3 +23,9 @@ class PolicyVersionAdmin(AuditedAdmin):
                     "loaded_at")
     list_filter = ("name",)
     search_fields = ("name", "version", "region_prefix", "sha256")
+
+
+@admin.register(AuditArchive)
+class AuditArchiveAdmin(AuditedAdmin):
+    list_display = ("id", "first_id", "last_id", "count", "before", "file_path", "sha256",
+                    "created_at")

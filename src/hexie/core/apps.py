@@ -10,7 +10,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("审计与基础")
 
     def ready(self):
+        from django.core import checks
+
+        from .audit_archive import check_retention
         from .policies import load_after_migrate
+
+        checks.register(check_retention)
 
         # Once per migrate (sent for this app only), after every app's tables exist.
         post_migrate.connect(load_after_migrate, sender=self,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, models
 
 from .context import current_ip
-from .models import AuditEvent
+from .models import AuditArchive, AuditEvent
 
 GENESIS = "0" * 64
 # Any constant works: it names the one advisory lock that serialises appends on PostgreSQL.
@@ -97,6 +97,11 @@ def _lock_chain():
     # SQLite runs IMMEDIATE transactions (settings), so the writer already holds the lock.
 
 
+def _archived_tail() -> str | None:
+    """The chain hash of the last archived event (the table may be empty after an archive)."""
+    return AuditArchive.objects.order_by("-last_id").values_list("last_hash", flat=True).first()
+
+
 def record(
     actor,
     action: str,
@@ -117,7 +122,8 @@ def record(
         object_id = obj.pk if object_id is None else object_id
         object_repr = object_repr if object_repr is not None else str(obj)[:200]
     _lock_chain()
-    prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+    prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() \
+        or _archived_tail() or GENESIS
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
         actor_id=actor.pk if is_user else None,
@@ -149,10 +155,16 @@ class VerifyResult:
 
 
 def verify(chunk_size: int = 5000) -> VerifyResult:
-    """Walk the chain in order; stop at the first event whose link or hash does not hold."""
-    expected_prev = GENESIS
+    """Walk the chain in order; stop at the first event whose link or hash does not hold.
+    After an archive the walk starts at the event following the archive's last one, from the
+    chain hash the archive recorded."""
+    latest = AuditArchive.objects.order_by("-last_id").first()
+    expected_prev = latest.last_hash if latest else GENESIS
+    events = AuditEvent.objects.order_by("id")
+    if latest:
+        events = events.filter(id__gt=latest.last_id)
     checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=chunk_size):
+    for event in events.iterator(chunk_size=chunk_size):
         if event.prev_hash != expected_prev:
             return VerifyResult(
                 checked, event.pk, "前一事件哈希不符：链条在此处断开（事件被删除或改动）"

@@ -87,3 +87,28 @@ class PolicyVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("a loaded policy version is immutable")
+
+
+class AuditArchive(models.Model):
+    """One file of audit events moved out of the table (``hexie audit archive``). The chain
+    goes on from ``last_hash``: ``hexie audit verify`` starts there, and the file's SHA-256
+    shows whether the archived events are still the ones that left the table."""
+
+    immutable = True  # the operator admin shows it view-only (core.adminsite)
+
+    file_path = models.CharField(_("归档文件"), max_length=500)
+    first_id = models.BigIntegerField(_("首个事件ID"))
+    last_id = models.BigIntegerField(_("末个事件ID"))
+    count = models.PositiveIntegerField(_("事件数"))
+    sha256 = models.CharField(_("文件哈希（SHA-256）"), max_length=64)
+    last_hash = models.CharField(_("末个事件哈希"), max_length=64)
+    before = models.DateField(_("归档截止日期"))
+    created_at = models.DateTimeField(_("归档时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("审计归档")
+        verbose_name_plural = _("审计归档")
+        ordering = ["last_id"]
+
+    def __str__(self):
+        return f"#{self.first_id}–#{self.last_id}（{self.count} 条）{self.file_path}"
