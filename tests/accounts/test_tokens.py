@@ -372,3 +372,10 @@ def test_cli_bad_input_exits_2_and_writes_nothing(args):
     assert refused.value.returncode == 2
     assert "\n" not in str(refused.value)
     assert (ApiToken.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_the_schema_documents_the_bearer_token(office):
+    api = APIClient()
+    api.force_authenticate(office)
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"

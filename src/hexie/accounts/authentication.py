@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import SimpleRateThrottle
@@ -53,6 +54,18 @@ class BearerTokenAuthentication(BaseAuthentication):
     def authenticate_header(self, request):
         # Being first in DEFAULT_AUTHENTICATION_CLASSES, this makes a refusal a 401, not a 403.
         return 'Bearer realm="api"'
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The token in the OpenAPI document (component ``securitySchemes.apiToken``)."""
+
+    target_class = BearerTokenAuthentication
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "外部系统的 API 令牌（hx_…），由三方办通过 hexie tokens "
+                               "create 创建；每个令牌限定区划与写权限，并按令牌限速。"}
 
 
 class TokenRateThrottle(SimpleRateThrottle):
