@@ -231,10 +231,14 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Other systems send an API token (accounts.tokens); people use the pages' session. No
+    # Basic authentication: a person's password never travels with API calls (issue 10 §5).
+    # The token class comes first so a missing or bad credential answers 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hexie.accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["hexie.accounts.authentication.TokenRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -267,6 +271,12 @@ HEXIE_PROVINCE_CODE = "33"
 HEXIE_AUDIT_RETENTION_DAYS = env.int("HEXIE_AUDIT_RETENTION_DAYS", default=None)
 HEXIE_AUDIT_ARCHIVE_DIR = Path(env.str("HEXIE_AUDIT_ARCHIVE_DIR",
                                        default=str(VAR_DIR / "audit-archive")))
+
+# API tokens (accounts.tokens): the longest validity an office may give, the default one, and
+# the calls a token may make (DRF rate: "<n>/<sec|min|hour|day>").
+HEXIE_API_TOKEN_MAX_DAYS = env.int("HEXIE_API_TOKEN_MAX_DAYS", default=365)
+HEXIE_API_TOKEN_DAYS = env.int("HEXIE_API_TOKEN_DAYS", default=90)
+HEXIE_API_TOKEN_RATE = env.str("HEXIE_API_TOKEN_RATE", default="600/min")
 HEXIE_DEMO_PASSWORD = env.str("HEXIE_DEMO_PASSWORD", default="Hexie@2026")
 # Imports of at least this many rows (and at least as many as the registry holds) load with the
 # table's secondary indexes dropped and rebuilt (PostgreSQL only; docs/decisions.md D16).

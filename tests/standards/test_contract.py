@@ -386,8 +386,9 @@ def test_api_invalid_fact_400(client, office):
 
 
 def test_api_anonymous_is_refused(client):
-    assert post(client, large_body()).status_code == 403
-    assert client.get("/api/v1/standards/").status_code == 403
+    # 401: the API asks for a bearer token (issue 10 §5)
+    assert post(client, large_body()).status_code == 401
+    assert client.get("/api/v1/standards/").status_code == 401
 
 
 def test_api_lists_the_standards(client, office):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hexie.core.adminsite import AuditedAdmin, ReadOnlyAdmin
 
-from .models import AssessorOrganisation, CoordinatorAssignment, Membership, User
+from .models import ApiToken, AssessorOrganisation, CoordinatorAssignment, Membership, User
 
 
 class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
@@ -48,3 +48,14 @@ class CoordinatorAssignmentAdmin(AuditedAdmin):
     search_fields = ("coordinator__username", "coordinator__display_name", "unit__name")
     raw_id_fields = ("coordinator", "unit")
     list_select_related = ("coordinator", "unit")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin, AuditedAdmin):
+    """View-only: tokens are created and revoked only through accounts.tokens (audited, and the
+    key shown once)."""
+
+    list_display = ("name", "prefix", "region", "expires_at", "revoked_at", "last_used_at")
+    search_fields = ("name", "prefix")
+    exclude = ("key_hash",)
+    list_select_related = ("region",)

@@ -8,12 +8,19 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与角色")
 
     def ready(self):
-        from hexie.core.scoping import register_role_specs, register_unit_scope_provider
+        from hexie.core.scoping import (
+            register_permission_provider,
+            register_role_specs,
+            register_unit_scope_provider,
+        )
 
         from .models import CoordinatorAssignment
-        from .roles import ROLE_SPECS
+        from .roles import ROLE_SPECS, Role
+        from .tokens import membership_permissions
 
         register_role_specs(ROLE_SPECS)
+        # An API token's membership holds its level's reads and the token's own writes.
+        register_permission_provider(Role.API_CLIENT, membership_permissions)
 
         def assigned_units(user, membership):
             return CoordinatorAssignment.objects.filter(coordinator=user).values_list(

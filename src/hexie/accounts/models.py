@@ -143,3 +143,49 @@ class CoordinatorAssignment(models.Model):
 
     def __str__(self):
         return f"{self.coordinator} → {self.unit}"
+
+
+class ApiToken(models.Model):
+    """A named key another government system sends as ``Authorization: Bearer <key>``
+    (issue 10 §5). Only the SHA-256 of the key is kept; the key is shown once, at creation.
+
+    The token acts through its own service user (``user``, username ``token:<name>``, no usable
+    password) holding one ``api_client`` membership on ``region``, so every scope check, every
+    refusal and every audit entry works for it as for a person (accounts.tokens)."""
+
+    scope_region_field = "region__code"
+    scope_unit_field = None
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)
+    key_hash = models.CharField(_("令牌摘要（SHA-256）"), max_length=64, unique=True)
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="api_token", verbose_name=_("服务账号"),
+    )
+    region = models.ForeignKey(
+        "regions.Division", on_delete=models.PROTECT, verbose_name=_("限定区划"),
+        related_name="+",
+    )
+    write_permissions = models.JSONField(_("写权限"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("撤销人"),
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -64,6 +64,9 @@ class Role(models.TextChoices):
     ASSESSOR = "assessor", _("社会第三方评估机构")
     PARTNER = "partner", _("总工会 / 企联 / 工商联")
     UNIT_ADMIN = "unit_admin", _("创建单位经办人")
+    # The service user behind one API token (accounts.tokens): never a person, never granted by
+    # hand; what it may do is the token's (read permissions of its level + its listed writes).
+    API_CLIENT = "api_client", _("外部系统（API 令牌）")
 
 
 class ScopeKind(models.TextChoices):
@@ -125,6 +128,14 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         | _FOLLOW_CAMPAIGN,
     ),
 }
+
+# What an API token may read: the view permissions an office of the token's level holds there
+# (accounts.tokens.token_permissions). Everything else in this module is a write a token may
+# list, except granting roles (a token never delegates access).
+READ_PERMISSIONS = frozenset({UNITS_VIEW, AUDIT_VIEW, CAMPAIGNS_VIEW, CAMPAIGNS_RECORDS,
+                              ASSESSMENTS_VIEW, RECOGNITION_VIEW, HEALTHCHECK_VIEW, SURVEYS_VIEW,
+                              MONITORING_VIEW})
+ROLE_SPECS[Role.API_CLIENT] = RoleSpec(ScopeKind.REGION, None, READ_PERMISSIONS)
 
 OFFICE_ROLES = frozenset(
     {Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWN_OFFICE}

@@ -21,6 +21,15 @@ def register_unit_scope_provider(role: str, provider: Callable) -> None:
     UNIT_SCOPE_PROVIDERS.setdefault(role, []).append(provider)
 
 
+# Roles whose permissions depend on the membership, not on the role alone (an API token's
+# listed writes): role -> fn(user, membership) -> the permissions that membership holds.
+PERMISSION_PROVIDERS: dict[str, Callable] = {}
+
+
+def register_permission_provider(role: str, provider: Callable) -> None:
+    PERMISSION_PROVIDERS[role] = provider
+
+
 # The role table, registered by accounts in its AppConfig.ready (core imports no other app):
 # role -> spec with ``scope_kind`` ("region", "unit" or "assigned") and ``permissions``.
 ROLE_SPECS: dict[str, object] = {}
@@ -82,7 +91,10 @@ def scope_for(user, permission: str) -> Scope:
         user.__dict__["_hexie_memberships"] = list(user.memberships.all())
     for m in user.__dict__["_hexie_memberships"]:
         spec = ROLE_SPECS.get(m.role)
-        if spec is None or permission not in spec.permissions:
+        if spec is None:
+            continue
+        provider = PERMISSION_PROVIDERS.get(m.role)
+        if permission not in (provider(user, m) if provider else spec.permissions):
             continue
         if spec.scope_kind == "region" and m.region_id:
             prefixes.append(m.region_id)
