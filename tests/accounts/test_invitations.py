@@ -219,3 +219,13 @@ def test_deactivating_twice_is_refused(county):
     deactivate(county, town)
     with pytest.raises(DomainError):
         deactivate(county, town)
+
+
+def test_an_invitation_naming_a_username_gives_that_one(county, client):
+    _, link = invite(county, "town_office", region=XIHU_TOWN, username="beishan")
+    page = client.get(reverse("accept_invitation", args=[token_of(link)]))
+    assert 'readonly value="beishan"' in page.content.decode()
+    person = accept_invitation(token_of(link), "ignored", PASSWORD)
+    assert person.username == "beishan"
+    with pytest.raises(DomainError):
+        invite(county, "town_office", region=XIHU_TOWN, username="BEISHAN")

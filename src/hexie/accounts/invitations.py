@@ -17,8 +17,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +28,7 @@ from hexie.core.scoping import scope_for
 
 from .models import Invitation
 from .roles import ACCOUNTS_GRANT
-from .services import check_may_grant, grant_membership
+from .services import check_may_grant, check_username_free, create_account
 
 
 class InvitationUnusable(DomainError):
@@ -55,20 +53,26 @@ def _target_region(role, region, unit, organisation) -> str:
 
 
 def invite(actor, role: str, *, region=None, unit=None, organisation=None, email: str = "",
-           display_name: str = "", reason: str = "", base_url: str | None = None):
+           display_name: str = "", username: str = "", reason: str = "",
+           base_url: str | None = None):
     """Make an invitation for one membership; returns ``(invitation, link)``. The link holds the
-    only copy of the token. ``actor=None`` is the system (a server command) and names a reason."""
+    only copy of the token. ``username``, when given, is the one the invitee will get (the
+    ``hexie accounts create`` command names it). ``actor=None`` is the system (a server
+    command) and names a reason."""
     if actor is None and not reason.strip():
         raise ValueError("a system invitation names its reason")
     check_may_grant(actor, role, region=region, unit=unit, organisation=organisation)
+    if username:
+        username = check_username_free(username)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            token_hash=_digest(token), email=email.strip(), display_name=display_name.strip(),
+            token_hash=_digest(token), username=username, email=email.strip(),
+            display_name=display_name.strip(),
             role=role, region_id=getattr(region, "pk", region) or None, unit=unit,
             organisation=organisation,
             region_code=_target_region(role, region, unit, organisation),
-            created_by=actor if actor is not None else None,
+            created_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.HEXIE_INVITATION_DAYS),
         )
         after = {k: v for k, v in audit.snapshot(invitation).items() if k != "token_hash"}
@@ -98,34 +102,18 @@ def find_invitation(token: str) -> Invitation:
 
 def accept_invitation(token: str, username: str, password: str):
     """Create the person and their membership from an invitation; returns the new user.
-    The password passes Django's validators; a taken username is refused."""
-    User = get_user_model()
-    username = (username or "").strip()
-    if not username:
-        raise DomainError(_("请填写用户名。"), field="username")
+    An invitation that names a username gives exactly that one."""
     with transaction.atomic():
         invitation = find_invitation(token)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.accepted_at is not None or invitation.revoked_at is not None:
             raise InvitationUnusable(_("该邀请链接已被使用过，每个链接只能使用一次。"),
                                      code="used")
-        if User.objects.filter(username__iexact=username).exists():
-            raise DomainError(_("该用户名已被使用，请换一个。"), field="username")
-        person = User(username=username, email=invitation.email,
-                      display_name=invitation.display_name)
-        try:
-            User._meta.get_field("username").run_validators(username)
-        except ValidationError as exc:
-            raise DomainError(" ".join(exc.messages), field="username") from exc
-        try:
-            password_validation.validate_password(password, person)
-        except ValidationError as exc:
-            raise DomainError(" ".join(exc.messages), field="password") from exc
-        person.set_password(password)
-        person.save()
-        grant_membership(None, person, invitation.role, region=invitation.region_id,
-                         unit=invitation.unit, organisation=invitation.organisation,
-                         reason=f"invitation {invitation.pk}")
+        person = create_account(
+            None, invitation.username or username, password, invitation.role,
+            region=invitation.region_id, unit=invitation.unit,
+            organisation=invitation.organisation, email=invitation.email,
+            display_name=invitation.display_name, reason=f"invitation {invitation.pk}")
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = person
         invitation.save(update_fields=["accepted_at", "accepted_by"])

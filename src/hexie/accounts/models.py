@@ -156,6 +156,7 @@ class Invitation(models.Model):
     scope_unit_field = "unit_id"
 
     token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    username = models.CharField(_("指定用户名"), max_length=150, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)

@@ -12,7 +12,7 @@ and audited like any other change. Who may grant:
 """
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -205,3 +205,44 @@ def deactivate(actor, person, *, reason: str = ""):
 def reactivate(actor, person, *, reason: str = ""):
     """Let a deactivated person sign in again, with the memberships they held."""
     return _set_active(actor, person, True, "accounts.reactivate", reason)
+
+
+def check_username_free(username: str) -> str:
+    """The cleaned username, or ``DomainError`` when it is empty, malformed or taken."""
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise DomainError(_("请填写用户名。"), field="username")
+    try:
+        User._meta.get_field("username").run_validators(username)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="username") from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(_("该用户名已被使用，请换一个。"), field="username", code="duplicate")
+    return username
+
+
+def create_account(actor, username: str, password: str, role: str, *, region=None, unit=None,
+                   organisation=None, email: str = "", display_name: str = "",
+                   reason: str = ""):
+    """A new person with a password that passes Django's validators and one membership,
+    granted by ``actor`` under the grant rules; all or nothing, audited."""
+    User = get_user_model()
+    check_may_grant(actor, role, region=region, unit=unit, organisation=organisation)
+    with transaction.atomic():
+        username = check_username_free(username)
+        person = User(username=username, email=(email or "").strip(),
+                      display_name=(display_name or "").strip())
+        try:
+            password_validation.validate_password(password, person)
+        except ValidationError as exc:
+            raise DomainError(" ".join(exc.messages), field="password") from exc
+        person.set_password(password)
+        person.save()
+        membership = grant_membership(actor, person, role, region=region, unit=unit,
+                                      organisation=organisation, reason=reason)
+        audit.record(actor, "accounts.create_account", person,
+                     after={"username": person.username, "email": person.email,
+                            "display_name": person.display_name, "reason": reason},
+                     region_code=_region_code(membership))
+    return person
