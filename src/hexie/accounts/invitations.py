@@ -17,6 +17,8 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +64,11 @@ def invite(actor, role: str, *, region=None, unit=None, organisation=None, email
     if actor is None and not reason.strip():
         raise ValueError("a system invitation names its reason")
     check_may_grant(actor, role, region=region, unit=unit, organisation=organisation)
+    if email.strip():
+        try:
+            validate_email(email.strip())
+        except ValidationError as exc:
+            raise DomainError(_("电子邮箱格式不正确。"), field="email") from exc
     if username:
         username = check_username_free(username)
     token = secrets.token_urlsafe(32)
