@@ -6,7 +6,16 @@ from django.urls import reverse
 from hexie.accounts.invitations import invite
 from hexie.accounts.models import Invitation, User
 from hexie.core.models import AuditEvent
-from tests.factories import HANGZHOU, NANHU, NANHU_TOWN, XIHU, XIHU_TOWN, UnitFactory, make_user
+from tests.factories import (
+    HANGZHOU,
+    NANHU,
+    NANHU_TOWN,
+    XIHU,
+    XIHU_TOWN,
+    UnitFactory,
+    make_organisation,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +31,15 @@ def test_the_page_lists_people_in_scope_only(county, client):
     town = make_user("town_office", region=XIHU_TOWN, username="beishan")
     make_user("town_office", region=NANHU_TOWN, username="jianshe")
     make_user("city_office", region=HANGZHOU, username="hangzhou")
+    make_user("unit_admin", unit=UnitFactory(region_id=XIHU_TOWN), username="hr-xihu")
+    make_user("unit_admin", unit=UnitFactory(region_id=NANHU_TOWN), username="hr-nanhu")
+    make_user("assessor", organisation=make_organisation(XIHU), username="pinggu")
     page = client.get(reverse("people"))
     body = page.content.decode()
     assert page.status_code == 200
     assert 'data-testid="person-beishan"' in body and "jianshe" not in body
     assert "hangzhou" not in body  # a city membership is not inside the county
+    assert "person-hr-xihu" in body and "person-pinggu" in body and "hr-nanhu" not in body
     assert reverse("people-deactivate", args=[town.pk]) in body
     assert "账号管理" in client.get(reverse("home")).content.decode()
 

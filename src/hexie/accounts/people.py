@@ -1,11 +1,12 @@
 """Read side of the people page: who an office manages and which roles it may hand out."""
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from hexie.core.scoping import scope_for
 
-from .models import Invitation, Membership
+from .models import AssessorOrganisation, Invitation, Membership
 from .roles import ACCOUNTS_GRANT, ROLE_SPECS, Role
 from .services import role_height
 
@@ -19,7 +20,13 @@ def manages_people(user) -> bool:
 def people_in_scope(actor):
     """Everyone holding at least one membership inside ``actor``'s grant scope, with their
     memberships, active or not (deactivated people stay listed so they can be reactivated)."""
-    inside = Membership.objects.visible_to(actor, ACCOUNTS_GRANT)
+    scope = scope_for(actor, ACCOUNTS_GRANT)
+    # A membership reaches its place through its region, its unit or its organisation.
+    unit_model = Membership._meta.get_field("unit").related_model  # units sits above accounts
+    inside = Membership.objects.filter(
+        Q(pk__in=Membership.objects.in_scope(scope).values("pk"))
+        | Q(unit__in=unit_model.objects.in_scope(scope).values("pk"))
+        | Q(organisation__in=AssessorOrganisation.objects.in_scope(scope).values("pk")))
     return (get_user_model().objects.filter(memberships__in=inside).distinct()
             .prefetch_related("memberships__region", "memberships__unit",
                               "memberships__organisation")
