@@ -283,3 +283,7 @@ HEXIE_DEMO_PASSWORD = env.str("HEXIE_DEMO_PASSWORD", default="Hexie@2026")
 HEXIE_IMPORT_BULK_ROWS = env.int("HEXIE_IMPORT_BULK_ROWS", default=100_000)
 # maintenance_work_mem for rebuilding those indexes, set for the import's transaction only.
 HEXIE_IMPORT_MAINTENANCE_WORK_MEM = env.str("HEXIE_IMPORT_MAINTENANCE_WORK_MEM", default="256MB")
+# Account invitations (issue 10): how long a link stays valid, and the address links start with
+# when no request supplies one (the `hexie accounts create` command).
+HEXIE_INVITATION_DAYS = env.int("HEXIE_INVITATION_DAYS", default=7)
+HEXIE_BASE_URL = env.str("HEXIE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 
 HEXIE_MODELS = [m for m in apps.get_models() if m._meta.app_config.name.startswith("hexie.")]
 # Models that stay view-only without the immutable marker: memberships are granted only by
-# accounts.services; survey answers are the workers' anonymous record.
-VIEW_ONLY_BY_ADMIN = {"accounts.membership", "accounts.apitoken", "surveys.surveyanswer",
+# accounts.services, invitations only by accounts.invitations, tokens only by accounts.tokens;
+# survey answers are the workers' anonymous record.
+VIEW_ONLY_BY_ADMIN = {"accounts.membership", "accounts.invitation", "accounts.apitoken",
+                      "surveys.surveyanswer",
                       "surveys.surveycomment", "surveys.surveyapplication"}
 
 

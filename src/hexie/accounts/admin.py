@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from hexie.core.adminsite import AuditedAdmin, ReadOnlyAdmin
 
-from .models import ApiToken, AssessorOrganisation, CoordinatorAssignment, Membership, User
+from .models import (
+    ApiToken,
+    AssessorOrganisation,
+    CoordinatorAssignment,
+    Invitation,
+    Membership,
+    User,
+)
 
 
 class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
@@ -59,3 +66,16 @@ class ApiTokenAdmin(ReadOnlyAdmin, AuditedAdmin):
     search_fields = ("name", "prefix")
     exclude = ("key_hash",)
     list_select_related = ("region",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin, AuditedAdmin):
+    """View-only: invitations are made and accepted through accounts.services (the token is
+    never here, only its hash)."""
+
+    list_display = ("role", "display_name", "email", "region_code", "created_by", "created_at",
+                    "expires_at", "accepted_at", "revoked_at")
+    list_filter = ("role",)
+    search_fields = ("display_name", "email", "region_code", "created_by__username")
+    exclude = ("token_hash",)
+    list_select_related = ("created_by",)

@@ -189,3 +189,55 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Invitation(models.Model):
+    """A single-use link that lets a new person set their password and take one membership.
+
+    Only the SHA-256 of the token is stored: the link is shown once, to whoever created it.
+    ``region_code`` is the division the membership would reach (the region itself, the unit's
+    or the organisation's), kept so invitations filter by scope like everything else."""
+
+    scope_region_field = "region_code"
+    scope_unit_field = "unit_id"
+
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    username = models.CharField(_("指定用户名"), max_length=150, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        "regions.Division", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("管辖区划"), related_name="+",
+    )
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, null=True, blank=True,
+        verbose_name=_("所属单位"), related_name="invitations",
+    )
+    organisation = models.ForeignKey(
+        AssessorOrganisation, on_delete=models.CASCADE, null=True, blank=True,
+        verbose_name=_("评估机构"), related_name="invitations",
+    )
+    region_code = models.CharField(_("所在区划代码"), max_length=12, db_index=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations_sent",
+        verbose_name=_("邀请人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    accepted_at = models.DateTimeField(_("接受时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("接受人"),
+    )
+    revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("账号邀请")
+        verbose_name_plural = _("账号邀请")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.display_name or self.email or self.pk}"

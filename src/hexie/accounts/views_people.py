@@ -1,0 +1,136 @@
+"""Pages for accounts: opening an invitation link (anyone, signed out) and the offices'
+people page (accounts in scope, deactivate / reactivate, invitations)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from hexie.core.errors import DomainError, OutOfScope
+
+from .invitations import (
+    InvitationUnusable,
+    accept_invitation,
+    find_invitation,
+    invite,
+    revoke_invitation,
+)
+from .models import Membership
+from .people import grantable_roles, manages_people, pending_invitations, people_in_scope
+from .services import deactivate, reactivate
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def accept(request, token):
+    """The invited person picks a username and password. A link that cannot be used answers
+    410 Gone (it existed, or may have: the page never says which); someone already signed in
+    as another person is asked to sign out first, so an office never turns itself into the
+    invitee by clicking a link it is about to hand out."""
+    try:
+        invitation = find_invitation(token)
+    except InvitationUnusable as exc:
+        return render(request, "accounts/invitation_unusable.html",
+                      {"message": exc.message}, status=410)
+    if request.user.is_authenticated:
+        return render(request, "accounts/invitation_signed_in.html",
+                      {"invitation": invitation}, status=403)
+    errors, username = {}, ""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        password = request.POST.get("password1", "")
+        if password != request.POST.get("password2", ""):
+            errors["password2"] = _("两次输入的密码不一致。")
+        else:
+            try:
+                person = accept_invitation(token, username, password)
+            except InvitationUnusable as exc:
+                return render(request, "accounts/invitation_unusable.html",
+                              {"message": exc.message}, status=410)
+            except DomainError as exc:
+                errors[exc.field or "username"] = exc.message
+            else:
+                login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("home")
+    return render(request, "accounts/invitation_accept.html",
+                  {"invitation": invitation, "errors": errors, "username": username},
+                  status=400 if errors else 200)
+
+
+# accounts sits below units in the layers: the unit model is reached through the foreign key.
+Unit = Membership._meta.get_field("unit").related_model
+
+
+def _office(request):
+    if not manages_people(request.user):
+        raise PermissionDenied(_("只有三方办可以管理账号。"))
+
+
+@login_required
+def people(request):
+    """The accounts inside the office's scope, pending invitations, and the invitation form.
+    A new link is shown in the answer to the POST only: it is never stored."""
+    _office(request)
+    errors, link, form = {}, None, {}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip()
+                for k in ("role", "region", "unit", "email", "display_name")}
+        unit = None
+        if form["unit"]:
+            unit = Unit.objects.filter(credit_code=form["unit"].upper()).first()
+            if unit is None:
+                errors["unit"] = _("没有该统一社会信用代码的单位。")
+        if not errors:
+            try:
+                link = invite(request.user, form["role"], region=form["region"] or None,
+                                 unit=unit, email=form["email"],
+                                 display_name=form["display_name"],
+                                 base_url=request.build_absolute_uri("/"))[1]
+            except OutOfScope:
+                errors[("unit" if unit else "region")] = _("只能在本人管辖范围内邀请。")
+            except DomainError as exc:
+                errors[exc.field or "role"] = exc.message
+        if link:
+            form = {}
+    return render(request, "accounts/people.html", {
+        "people": people_in_scope(request.user),
+        "invitations": pending_invitations(request.user),
+        "roles": grantable_roles(request.user),
+        "errors": errors, "link": link, "form": form, "days": settings.HEXIE_INVITATION_DAYS,
+    }, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def set_active(request, pk, active: bool):
+    _office(request)
+    person = get_object_or_404(people_in_scope(request.user), pk=pk)
+    change = reactivate if active else deactivate
+    try:
+        change(request.user, person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, (_("已启用 %(name)s 的账号。") if active
+                                   else _("已停用 %(name)s 的账号。")) % {"name": person})
+    return redirect("people")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    _office(request)
+    invitation = get_object_or_404(pending_invitations(request.user), pk=pk)
+    try:
+        revoke_invitation(request.user, invitation)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("邀请已撤回。"))
+    return redirect("people")
