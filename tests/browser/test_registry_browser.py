@@ -297,3 +297,18 @@ def test_list_is_usable_on_a_phone(registry, new_page, screenshot_dir):
     expect(page.locator("#nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     expect(page.locator("#nav").get_by_role("link", name="创建单位", exact=True)).to_be_visible()
     shot(page, screenshot_dir, "08-mobile-menu.png", full_page=False)
+
+
+def test_the_county_menu_stays_on_one_line_with_its_admin_items(registry, new_page):
+    """A county office has the most menu items; at 1366 px they fit on one line, and the
+    office's administration (accounts, audit log) sits under one "管理" item."""
+    page = new_page()
+    log_in(page, registry.county_username)
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the menu widens the page: {widths}"
+    assert page.locator(".hx-navbar").bounding_box()["height"] < 70  # one row, not wrapped
+
+    page.get_by_test_id("nav-admin").click()
+    expect(page.locator("nav").get_by_role("link", name="账号管理")).to_be_visible()
+    page.locator("nav").get_by_role("link", name="审计日志").click()
+    expect(page.locator("h1")).to_have_text("审计日志")
