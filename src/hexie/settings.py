@@ -287,3 +287,7 @@ HEXIE_IMPORT_MAINTENANCE_WORK_MEM = env.str("HEXIE_IMPORT_MAINTENANCE_WORK_MEM",
 # when no request supplies one (the `hexie accounts create` command).
 HEXIE_INVITATION_DAYS = env.int("HEXIE_INVITATION_DAYS", default=7)
 HEXIE_BASE_URL = env.str("HEXIE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A password-reset link an office issues from a person's page (accounts.services
+# .issue_password_reset) works this many hours, once: it stops working when the password changes.
+HEXIE_PASSWORD_RESET_HOURS = env.int("HEXIE_PASSWORD_RESET_HOURS", default=24)
+PASSWORD_RESET_TIMEOUT = HEXIE_PASSWORD_RESET_HOURS * 3600

@@ -4,11 +4,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from hexie.core.audit_selectors import COUNT_CAP, changes_in_words, events_visible_to
+from hexie.core.errors import OutOfScope
+from hexie.core.pagination import CappedPaginator
 from hexie.core.scoping import scope_for
 
 from .models import AssessorOrganisation, Invitation, Membership
 from .roles import ACCOUNTS_GRANT, ROLE_SPECS, Role
-from .services import role_height
+from .services import check_person_in_scope, role_height
+
+HISTORY_PAGE_SIZE = 25
 
 
 def manages_people(user) -> bool:
@@ -50,3 +55,62 @@ def grantable_roles(actor) -> list[tuple[str, str]]:
         return []
     top = min(role_height(r) for r in own)
     return [(value, label) for value, label in Role.choices if role_height(value) >= top]
+
+
+def person_for(actor, pk):
+    """The person ``actor`` may open on /people/<pk>/: themselves (read only), or anyone whose
+    every membership lies inside the actor's grant scope (accounts.services
+    .check_person_in_scope); else ``OutOfScope`` (404)."""
+    person = (get_user_model().objects.filter(pk=pk)
+              .prefetch_related("memberships__region", "memberships__unit",
+                                "memberships__organisation").first())
+    if person is None:
+        raise OutOfScope()
+    if person.pk == actor.pk:
+        return person
+    if not manages_people(actor) and not actor.is_superuser:
+        raise OutOfScope()
+    check_person_in_scope(actor, person)
+    return person
+
+
+def invitations_for_person(person):
+    """Unused, unexpired invitations made for ``person``: to their e-mail or their username
+    (e.g. a second role offered to someone who already has an account)."""
+    match = Q(username__iexact=person.username)
+    if person.email:
+        match |= Q(email__iexact=person.email)
+    return (Invitation.objects.filter(match, accepted_at__isnull=True, revoked_at__isnull=True,
+                                      expires_at__gt=timezone.now())
+            .select_related("created_by", "region", "unit", "organisation"))
+
+
+def person_history(viewer, person):
+    """The audit events of ``person``'s page, newest first: every event about them (the
+    person, or one of their memberships, present or revoked), and the events they acted in
+    that ``viewer`` may read in the audit log (their own page: all of them) — so a page never
+    shows an office what the person did outside the office's scope."""
+    from hexie.core.models import AuditEvent
+
+    membership_ids = {str(pk) for pk in person.memberships.values_list("pk", flat=True)}
+    membership_ids |= set(AuditEvent.objects.filter(
+        object_type="accounts.membership", action="accounts.grant_membership",
+        after__user_id=person.pk).values_list("object_id", flat=True))
+    user_type = get_user_model()._meta.label_lower
+    about = (Q(object_type=user_type, object_id=str(person.pk))
+             | Q(object_type="accounts.membership", object_id__in=sorted(membership_ids)))
+    if viewer.pk == person.pk:
+        by = Q(actor_id=person.pk)
+    else:
+        by = Q(actor_id=person.pk, pk__in=events_visible_to(viewer).values("pk"))
+    return AuditEvent.objects.filter(about | by).order_by("-id")
+
+
+def history_page(viewer, person, number):
+    paginator = CappedPaginator(person_history(viewer, person), HISTORY_PAGE_SIZE,
+                                cap=COUNT_CAP)
+    page = paginator.get_page(number)
+    labels: dict = {}
+    for event in page.object_list:
+        event.changes = changes_in_words(event, labels)
+    return page

@@ -246,3 +246,177 @@ def create_account(actor, username: str, password: str, role: str, *, region=Non
                             "display_name": person.display_name, "reason": reason},
                      region_code=_region_code(membership))
     return person
+
+
+# --- the person page: who may open it, changing a membership, a password reset ---------------
+
+
+def check_person_in_scope(actor, person) -> None:
+    """Nothing when ``actor`` may manage ``person`` — every membership they hold is one the
+    actor could grant (inside the grant scope, not above the actor's rank); else ``OutOfScope``
+    (404: the page never says the person exists). A person with no membership, or an
+    operator, is reached by operators only."""
+    if actor is not None and actor.is_active and actor.is_superuser:
+        return
+    if actor is None or not actor.is_authenticated:
+        raise OutOfScope()
+    memberships = list(person.memberships.select_related("unit", "organisation"))
+    if person.is_superuser or not memberships:
+        raise OutOfScope()
+    for membership in memberships:
+        try:
+            _check_actor(actor, membership, "view", outside=OutOfScope)
+        except NotPermitted as exc:
+            raise OutOfScope() from exc
+
+
+def _refuse_self(actor, person, message) -> None:
+    if actor is not None and actor.pk == person.pk and not (actor.is_active
+                                                            and actor.is_superuser):
+        raise NotPermitted(message)
+
+
+def _covering_code(*codes: str) -> str:
+    """The longest division code (a whole level) that is a prefix of every one of ``codes``:
+    an event about two places is recorded where an office covering both reads it."""
+    codes = [c for c in codes if c]
+    if not codes:
+        return ""
+    common = codes[0]
+    for code in codes[1:]:
+        while not code.startswith(common):
+            common = common[:-1]
+    lengths = sorted((n for n in CODE_LENGTH.values() if n <= len(common)), reverse=True)
+    return common[:lengths[0]] if lengths else ""
+
+
+def _forget_scope(user) -> None:
+    user.__dict__.pop("_hexie_memberships", None)
+    user.__dict__.pop("_hexie_scope_cache", None)
+
+
+def change_membership(actor, membership: Membership, *, role: str | None = None, region=None,
+                      reason: str = "") -> Membership:
+    """Change the role and/or the region of one membership, in place (its id and history stay).
+
+    Allowed only when ``actor`` could revoke the old membership and grant the new one: the
+    same scope and rank rules as :func:`grant_membership` (outside the scope → 404, a role
+    above the actor's own → 403). One transaction, one audit event with before and after. The
+    person's sessions stay; their scope changes on their next request (scope_for reads the
+    memberships afresh for every request)."""
+    new_role = (role or "").strip() or membership.role
+    if new_role not in ROLE_SPECS:
+        raise DomainError(_("角色不存在。"), field="role")
+    if region is None or region == "":
+        new_region = membership.region_id
+    else:
+        new_region = str(getattr(region, "pk", region)).strip() or None
+    if not (actor is None or (actor.is_active and actor.is_superuser)):
+        _refuse_self(actor, membership.user, _("不能修改本人的角色或区划。"))
+    # May the actor take the old one away?
+    _check_actor(actor, membership, reason, outside=OutOfScope)
+    candidate = Membership(user=membership.user, role=new_role, region_id=new_region,
+                           unit=membership.unit, organisation=membership.organisation)
+    # ... and give the new one?
+    _check_actor(actor, candidate, reason, outside=OutOfScope)
+    if new_role == membership.role and new_region == membership.region_id:
+        raise DomainError(_("角色和区划都没有变化。"), field="role", code="unchanged")
+    if new_region and not Division.objects.filter(code=new_region).exists():
+        raise DomainError(_("区划代码不存在。"), field="region")
+    with transaction.atomic():
+        locked = (Membership.objects.select_for_update()
+                  .select_related("unit", "organisation").filter(pk=membership.pk).first())
+        if locked is None:
+            raise DomainError(_("该角色授权已被撤销。"), code="gone")
+        before, old_code = audit.snapshot(locked), _region_code(locked)
+        if Membership.objects.filter(user_id=locked.user_id, role=new_role,
+                                     region_id=new_region, unit_id=locked.unit_id,
+                                     organisation_id=locked.organisation_id).exclude(
+                                         pk=locked.pk).exists():
+            raise DomainError(_("该用户已有这一角色授权。"), field="role", code="duplicate")
+        locked.role, locked.region_id = new_role, new_region
+        try:
+            with transaction.atomic():
+                locked.save()
+        except ValidationError as exc:
+            field, messages = next(iter(getattr(exc, "message_dict", {}).items()),
+                                   (None, exc.messages))
+            raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+        except IntegrityError as exc:
+            raise DomainError(_("该用户已有这一角色授权。"), field="role",
+                              code="duplicate") from exc
+        audit.record(actor, "accounts.change_membership", locked, before=before,
+                     after=audit.snapshot(locked) | {"reason": reason},
+                     region_code=_covering_code(old_code, _region_code(locked)))
+    membership.role, membership.region_id = locked.role, locked.region_id
+    _forget_scope(membership.user)
+    return locked
+
+
+def remove_membership(actor, membership: Membership, *, reason: str = "") -> None:
+    """Revoke one membership of a person from their page. The last one is refused: a person
+    with no membership is in nobody's scope any more — deactivate the account instead."""
+    _check_actor(actor, membership, reason, outside=OutOfScope)
+    if not (actor is None or (actor.is_active and actor.is_superuser)):
+        _refuse_self(actor, membership.user, _("不能撤销本人的角色。"))
+    if not Membership.objects.filter(user_id=membership.user_id).exclude(
+            pk=membership.pk).exists():
+        raise DomainError(_("这是该账号唯一的角色，不能撤销；如不再使用请停用账号。"),
+                          field="membership", code="last_membership")
+    revoke_membership(actor, membership, reason=reason)
+
+
+def issue_password_reset(actor, person, *, base_url: str | None = None, reason: str = ""):
+    """A single-use link for ``person`` to choose a new password; returns ``(link, emailed)``.
+
+    The link is Django's password-reset token (valid ``PASSWORD_RESET_TIMEOUT``, i.e.
+    ``HEXIE_PASSWORD_RESET_HOURS``; it stops working once the password changes, so it is
+    single-use). It is shown once to the office and e-mailed when the person has an address;
+    it is never stored or audited. Outside the actor's scope → 404; a deactivated person, or
+    the actor themselves, is refused."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if actor is None:
+        if not reason.strip():
+            raise ValueError("a system password reset names its reason")
+    else:
+        check_person_in_scope(actor, person)
+        _refuse_self(actor, person, _("不能为本人重置密码。"))
+    if not person.is_active:
+        raise DomainError(_("该账号已停用，不能重置密码；请先启用账号。"), code="inactive")
+    if not person.has_usable_password() and person.username.startswith("token:"):
+        raise DomainError(_("API 令牌的服务账号没有密码。"), code="service_user")
+    token = default_token_generator.make_token(person)
+    path = reverse("password_reset_confirm",
+                   kwargs={"uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+                           "token": token})
+    link = (base_url or settings.HEXIE_BASE_URL).rstrip("/") + path
+    email = (person.email or "").strip()
+    hours = settings.HEXIE_PASSWORD_RESET_HOURS
+    with transaction.atomic():
+        regions = sorted({_region_code(m) for m in person.memberships.select_related(
+            "unit", "organisation")})
+        audit.record(actor, "accounts.issue_password_reset", person,
+                     after={"emailed": bool(email), "valid_hours": hours, "reason": reason},
+                     region_code=_covering_code(*regions))
+        if email:
+            subject = _("和谐劳动关系创建平台：重置密码")
+            body = _("%(name)s，您好：\n\n三方办为您的账号 %(username)s 生成了重置密码链接，"
+                     "%(hours)s 小时内有效，只能使用一次：\n\n%(link)s\n\n"
+                     "如非本人申请，请忽略本邮件并联系所在三方办。") % {
+                "name": person, "username": person.username, "hours": hours, "link": link}
+            transaction.on_commit(lambda: send_mail(subject, body, None, [email],
+                                                    fail_silently=True))
+    return link, bool(email)
+
+
+def record_password_reset_done(person) -> None:
+    """Audit that ``person`` set a new password through a reset link (the view saves it)."""
+    regions = sorted({_region_code(m) for m in person.memberships.select_related(
+        "unit", "organisation")})
+    audit.record(person, "accounts.password_reset_complete", person,
+                 after={"password_changed": True}, region_code=_covering_code(*regions))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_people
+from . import views_people, views_person
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -12,6 +12,19 @@ urlpatterns = [
          name="people-deactivate"),
     path("people/<int:pk>/reactivate/", views_people.set_active, {"active": True},
          name="people-reactivate"),
+    path("people/<int:pk>/", views_person.person_detail, name="people-detail"),
+    path("people/<int:pk>/memberships/add/", views_person.membership_add,
+         name="people-membership-add"),
+    path("people/<int:pk>/memberships/<int:membership_pk>/change/",
+         views_person.membership_change, name="people-membership-change"),
+    path("people/<int:pk>/memberships/<int:membership_pk>/remove/",
+         views_person.membership_remove, name="people-membership-remove"),
+    path("people/<int:pk>/password-reset/", views_person.password_reset,
+         name="people-password-reset"),
+    path("reset/done/", views_person.ResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("reset/<uidb64>/<token>/", views_person.ResetConfirmView.as_view(),
+         name="password_reset_confirm"),
     path("people/invitations/<int:pk>/withdraw/", views_people.withdraw,
          name="people-withdraw"),
 ]
