@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/", include("hexie.healthcheck.api_urls")),
     path("api/v1/", include("hexie.surveys.api_urls")),
     path("api/v1/", include("hexie.core.api_urls")),
+    path("api/v1/", include("hexie.accounts.api_urls")),
     path("api/v1/standards/", standards_api.standard_list, name="api-standards"),
     path("api/v1/evaluations", standards_api.evaluation_create, name="api-evaluations"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
