@@ -324,7 +324,7 @@ def change_membership(actor, membership: Membership, *, role: str | None = None,
     if new_region and not Division.objects.filter(code=new_region).exists():
         raise DomainError(_("区划代码不存在。"), field="region")
     with transaction.atomic():
-        locked = (Membership.objects.select_for_update()
+        locked = (Membership.objects.select_for_update(of=("self",))
                   .select_related("unit", "organisation").filter(pk=membership.pk).first())
         if locked is None:
             raise DomainError(_("该角色授权已被撤销。"), code="gone")
