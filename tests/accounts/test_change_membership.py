@@ -176,3 +176,17 @@ def test_the_page_refuses_people_and_memberships_outside_the_scope(client, count
     assert client.post(reverse("people-membership-change",
                                args=[county_b.pk, county_b.memberships.get().pk]),
                        {"region": XIHU}).status_code == 404
+
+
+def test_the_token_role_is_never_given_or_changed_by_hand(client, county, town):
+    from hexie.accounts.people import grantable_roles
+
+    assert "api_client" not in dict(grantable_roles(county))
+    with pytest.raises(DomainError) as to_token:
+        change_membership(county, town.memberships.get(), role="api_client", region=XIHU)
+    assert to_token.value.field == "role"
+    client.force_login(county)
+    page = client.post(reverse("people-membership-add", args=[town.pk]),
+                       {"role": "api_client", "region": XIHU})
+    assert page.status_code == 400 and "角色：" in page.content.decode()
+    assert not town.memberships.filter(role="api_client").exists()

@@ -49,12 +49,14 @@ def grantable_roles(actor) -> list[tuple[str, str]]:
     """The roles ``actor`` may invite people to, highest first (none above their own)."""
     own = [m.role for m in actor.memberships.all()
            if ACCOUNTS_GRANT in ROLE_SPECS[m.role].permissions]
+    # The api_client role comes only with an API token (accounts.tokens), never by hand.
+    choices = [(v, label) for v, label in Role.choices if v != Role.API_CLIENT]
     if actor.is_superuser:
-        return list(Role.choices)
+        return choices
     if not own:
         return []
     top = min(role_height(r) for r in own)
-    return [(value, label) for value, label in Role.choices if role_height(value) >= top]
+    return [(value, label) for value, label in choices if role_height(value) >= top]
 
 
 def person_for(actor, pk):

@@ -24,7 +24,7 @@ from hexie.core.scoping import scope_for
 from hexie.regions.models import CODE_LENGTH, Division
 
 from .models import Membership
-from .roles import ACCOUNTS_GRANT, ROLE_SPECS
+from .roles import ACCOUNTS_GRANT, ROLE_SPECS, Role
 
 # Below every office level: partners, coordinators, assessors, unit admins.
 _BELOW_OFFICES = max(CODE_LENGTH.values()) + 1
@@ -307,6 +307,9 @@ def change_membership(actor, membership: Membership, *, role: str | None = None,
     new_role = (role or "").strip() or membership.role
     if new_role not in ROLE_SPECS:
         raise DomainError(_("角色不存在。"), field="role")
+    if Role.API_CLIENT in (new_role, membership.role):  # a token's own, made with the token
+        raise DomainError(_("API 令牌的服务账号角色只能随令牌创建，不能手工修改。"),
+                          field="role")
     if region is None or region == "":
         new_region = membership.region_id
     else:

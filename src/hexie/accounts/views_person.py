@@ -24,7 +24,7 @@ from .people import (
     invitations_for_person,
     person_for,
 )
-from .roles import ACCOUNTS_GRANT
+from .roles import ACCOUNTS_GRANT, Role
 from .services import (
     change_membership,
     check_may_grant,
@@ -112,6 +112,8 @@ def membership_add(request, pk):
             errors["organisation"] = _named("organisation", _("评估机构不存在。"))
     if not form["role"]:
         errors["role"] = _named("role", _("请选择角色。"))
+    elif form["role"] == Role.API_CLIENT:
+        errors["role"] = _named("role", _("API 令牌的服务账号角色只能随令牌创建，不能手工授予。"))
     if not errors:
         try:
             # The same checks as an invitation first: outside the scope is a field error here.
