@@ -111,3 +111,21 @@ def test_non_offices_get_404_for_others_and_read_only_for_themselves(client):
 def test_an_office_sees_no_forms_on_its_own_page(client, county):
     body = client.get(reverse("people-detail", args=[county.pk])).content.decode()
     assert "重置密码" not in body and "增加角色授权" not in body
+
+
+def test_acts_outside_the_viewers_scope_are_hidden_but_the_person_sees_them(client, county):
+    from django.db import transaction
+
+    from hexie.core import audit
+
+    town = make_user("town_office", region=XIHU_TOWN)
+    with transaction.atomic():  # something the person did before, recorded in another county
+        audit.record(town, "units.update", None, object_type="units.unit", object_id="77",
+                     object_repr="南湖某单位", region_code=NANHU_TOWN)
+        audit.record(town, "units.update", None, object_type="units.unit", object_id="78",
+                     object_repr="西湖某单位", region_code=XIHU_TOWN)
+    body = client.get(reverse("people-detail", args=[town.pk])).content.decode()
+    assert "西湖某单位" in body and "南湖某单位" not in body
+    client.force_login(town)
+    own = client.get(reverse("people-detail", args=[town.pk])).content.decode()
+    assert "西湖某单位" in own and "南湖某单位" in own
