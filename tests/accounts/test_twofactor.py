@@ -178,6 +178,8 @@ def test_enrolment_confirms_with_a_code_and_shows_ten_recovery_codes_once(client
     assert TOTPDevice.objects.get(user=county).confirmed
     assert StaticToken.objects.filter(device__user=county).count() == 10
     assert client.get("/units/").status_code == 200
+    assert list(SignIn.objects.filter(user=county).order_by("id").values_list(
+        "method", "success")) == [("password", True), ("totp", True)]
     # And the codes are not shown again
     assert codes[0] not in client.get(reverse("security")).content.decode()
     actions = set(AuditEvent.objects.filter(actor_id=county.pk).values_list("action", flat=True))
@@ -321,6 +323,10 @@ def test_session_api_calls_are_refused_until_verified(client):
     assert before.status_code == 403
     assert before.json()["code"] == "otp_required"
     assert "双因素认证" in before.json()["detail"]
+
+    # And another Authorization header does not get the session past the second step
+    basic = client.get("/api/v1/units/", HTTP_AUTHORIZATION="Basic eDp5")
+    assert basic.status_code == 403 and basic.json()["code"] == "otp_required"
 
     # And after the code, the same call answers
     client.post(reverse("security-2fa-verify"), {"code": current_code(device)})

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import twofactor
+from .authentication import KEYWORD
 from .passwords import password_expired
 
 LAST_SEEN_KEY = "hexie_last_seen"
@@ -40,7 +41,15 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def _refuse(detail: str, code: str) -> JsonResponse:
+def _token_call(request) -> bool:
+    """A Bearer call is answered by the token or refused (accounts.authentication), never by
+    the session, so the session's state does not matter. Any other Authorization header
+    (Basic …) leaves DRF falling back to the session: that call is gated like the others."""
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    return bool(parts) and parts[0].lower().encode() == KEYWORD
+
+
+def _api_refusal(detail: str, code: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code}, status=403,
                         json_dumps_params={"ensure_ascii": False})
 
@@ -51,8 +60,7 @@ class SignInGateMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is None or not user.is_authenticated
-                or request.META.get("HTTP_AUTHORIZATION")):
+        if user is None or not user.is_authenticated or _token_call(request):
             return self.get_response(request)
         if self._idle_too_long(request):
             logout(request)
@@ -89,7 +97,7 @@ class SignInGateMiddleware:
         if self._exempt(request, "security-2fa-verify", "security-2fa-enrol"):
             return None
         if _is_api(request):
-            return _refuse(_("请先在页面上完成双因素认证（输入动态验证码）后再调用接口。"),
+            return _api_refusal(_("请先在页面上完成双因素认证（输入动态验证码）后再调用接口。"),
                            "otp_required")
         target = "security-2fa-verify" if has_device else "security-2fa-enrol"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
@@ -100,7 +108,7 @@ class SignInGateMiddleware:
         if self._exempt(request, "security-password", "security-2fa-enrol"):
             return None
         if _is_api(request):
-            return _refuse(_("密码已过期，请先在页面上修改密码后再调用接口。"), "password_expired")
+            return _api_refusal(_("密码已过期，请先在页面上修改密码后再调用接口。"), "password_expired")
         messages.warning(request, _("您的密码已超过 %(n)d 天未修改，请先设置新密码。")
                          % {"n": settings.HEXIE_PASSWORD_MAX_AGE_DAYS})
         return redirect(reverse("security-password"))

@@ -7,6 +7,7 @@ devices are kept and count again when it is turned back on. Every change and eve
 code is audited."""
 
 import secrets
+import textwrap
 from base64 import b32encode
 from dataclasses import dataclass
 
@@ -78,8 +79,7 @@ def qr_svg(device: TOTPDevice) -> str:
 
 def secret_text(device: TOTPDevice) -> str:
     """The base32 secret in groups of four, for typing into an authenticator app."""
-    secret = b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(textwrap.wrap(b32encode(device.bin_key).decode().rstrip("="), 4))
 
 
 @dataclass
@@ -109,6 +109,7 @@ def confirm_enrolment(request, code: str) -> Outcome:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_recovery_codes(user)
+        record_sign_in(request, user=user, success=True, method=SignIn.Method.TOTP)
         audit.record(user, "accounts.2fa_enrolled", device, object_repr=str(user),
                      after={"device": device.name, "recovery_codes": len(codes)})
     otp_login(request, device)
@@ -132,7 +133,7 @@ def _new_recovery_codes(user) -> list[str]:
     codes = [b32encode(secrets.token_bytes(10)).decode().lower()
              for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
-    return [f"{c[:4]}-{c[4:8]}-{c[8:12]}-{c[12:]}" for c in codes]
+    return ["-".join(textwrap.wrap(c, 4)) for c in codes]  # shown as abcd-efgh-ijkl-mnop
 
 
 # --- the second step of signing in ------------------------------------------------------------
