@@ -108,7 +108,8 @@ class SignInGateMiddleware:
         if self._exempt(request, "security-password", "security-2fa-enrol"):
             return None
         if _is_api(request):
-            return _api_refusal(_("密码已过期，请先在页面上修改密码后再调用接口。"), "password_expired")
+            return _api_refusal(_("密码已过期，请先在页面上修改密码后再调用接口。"),
+                                "password_expired")
         messages.warning(request, _("您的密码已超过 %(n)d 天未修改，请先设置新密码。")
                          % {"n": settings.HEXIE_PASSWORD_MAX_AGE_DAYS})
         return redirect(reverse("security-password"))

@@ -44,7 +44,8 @@ class Command(BaseCommand):
         server_env = server_environment(os.environ, demo=not no_demo)
         if server_env.get("HEXIE_REQUIRE_2FA", "").lower() in ("false", "0", "no", "off"):
             self.stdout.write("演示环境：未启用双因素认证（HEXIE_REQUIRE_2FA=false）。"
-                              "正式上线请使用 --no-demo，三方办、评估机构和合作单位须绑定手机验证器。")
+                              "正式上线请使用 --no-demo，"
+                              "三方办、评估机构和合作单位须绑定手机验证器。")
         if no_serve:
             return
         self.stdout.write(f"服务地址：http://{bind}/  （Ctrl+C 停止）")
