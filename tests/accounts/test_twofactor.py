@@ -183,7 +183,8 @@ def test_enrolment_confirms_with_a_code_and_shows_ten_recovery_codes_once(client
     # And the codes are not shown again
     assert codes[0] not in client.get(reverse("security")).content.decode()
     actions = set(AuditEvent.objects.filter(actor_id=county.pk).values_list("action", flat=True))
-    assert {"accounts.2fa_enrolled", "accounts.2fa_enrol_failed"} <= actions
+    assert {"accounts.2fa_enrol_started", "accounts.2fa_enrolled",
+            "accounts.2fa_enrol_failed"} <= actions
 
 
 def test_regenerating_recovery_codes_voids_the_old_ones_and_is_audited(client):

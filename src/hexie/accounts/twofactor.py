@@ -68,7 +68,9 @@ def pending_device(user) -> TOTPDevice:
     enrolment page shows until a code confirms it)."""
     device = totp_device(user, confirmed=False)
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        with transaction.atomic():
+            device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+            audit.record(user, "accounts.2fa_enrol_started", device, object_repr=str(user))
     return device
 
 
