@@ -13,6 +13,13 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def two_factor_off(settings):
+    """Tests sign people in with force_login and no second factor; the two-factor tests turn
+    HEXIE_REQUIRE_2FA back on (tests/accounts/test_twofactor.py)."""
+    settings.HEXIE_REQUIRE_2FA = False
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database holds Zhejiang's divisions, as a real install does."""

@@ -92,6 +92,7 @@ def test_up_without_serving_prepares_everything_and_is_idempotent(static_root):
     text = out.getvalue()
     password = settings.HEXIE_DEMO_PASSWORD
     assert f"演示账号（密码均为 {password}）：" in text
+    assert "演示环境：未启用双因素认证" in text
     printed = {line.split()[0] for line in text.splitlines() if line.startswith("  ")}
     assert printed == set(DEMO_USERS)
     # One account per role, and a second county office; the demo's pledging units have admins
@@ -126,6 +127,7 @@ def test_up_without_demo_creates_no_accounts(static_root):
     out = io.StringIO()
     call_command("up", "--no-serve", "--no-demo", stdout=out)
     assert "演示账号" not in out.getvalue()
+    assert "未启用双因素认证" not in out.getvalue()
     assert out.getvalue().startswith("数据库：")
     assert not User.objects.exists()
     assert not Unit.objects.exists()
@@ -153,3 +155,12 @@ def test_demo_county_office_sees_its_county(client, static_root):
         == DEMO_PLEDGES
     assert not Pledge.objects.filter(unit=admin_unit).exists()  # left for the visitor to try
     assert verify().ok
+
+
+def test_the_demo_server_runs_without_two_factor_unless_told_otherwise():
+    from hexie.site.management.commands.up import server_environment
+
+    assert server_environment({}, demo=True)["HEXIE_REQUIRE_2FA"] == "false"
+    assert server_environment({"HEXIE_REQUIRE_2FA": "true"}, demo=True)[
+        "HEXIE_REQUIRE_2FA"] == "true"
+    assert "HEXIE_REQUIRE_2FA" not in server_environment({}, demo=False)

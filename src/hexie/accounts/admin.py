@@ -13,6 +13,8 @@ from .models import (
     CoordinatorAssignment,
     Invitation,
     Membership,
+    PasswordHistory,
+    SignIn,
     User,
 )
 
@@ -29,7 +31,9 @@ class UserAdmin(DjangoUserAdmin, AuditedAdmin):
                     "is_superuser", "last_login")
     list_filter = ("is_active", "is_staff", "is_superuser", "memberships__role")
     search_fields = ("username", "display_name", "phone", "email")
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("联系方式"), {"fields": ("display_name", "phone")}))
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("联系方式"), {"fields": ("display_name", "phone")}),
+                 (_("密码有效期"), {"fields": ("password_changed_at",)}))
+    readonly_fields = ("password_changed_at",)
     inlines = (MembershipInline,)
 
 
@@ -79,3 +83,23 @@ class InvitationAdmin(ReadOnlyAdmin, AuditedAdmin):
     search_fields = ("display_name", "email", "region_code", "created_by__username")
     exclude = ("token_hash",)
     list_select_related = ("created_by",)
+
+
+@admin.register(SignIn)
+class SignInAdmin(ReadOnlyAdmin, AuditedAdmin):
+    """Append-only sign-in history (accounts.signins)."""
+
+    list_display = ("at", "username", "success", "method", "failure_reason", "ip")
+    list_filter = ("success", "method", "failure_reason")
+    search_fields = ("username", "ip")
+    list_select_related = ("user",)
+
+
+@admin.register(PasswordHistory)
+class PasswordHistoryAdmin(ReadOnlyAdmin, AuditedAdmin):
+    """Written by accounts.passwords.HistoryValidator only; the hashes are never shown."""
+
+    list_display = ("user", "created_at")
+    search_fields = ("user__username",)
+    exclude = ("password",)
+    list_select_related = ("user",)

@@ -14,10 +14,12 @@ class AccountsConfig(AppConfig):
             register_unit_scope_provider,
         )
 
+        from . import signins  # importing it connects the sign-in history receivers
         from .models import CoordinatorAssignment
         from .roles import ROLE_SPECS, Role
         from .tokens import membership_permissions
 
+        signins.connect()
         register_role_specs(ROLE_SPECS)
         # An API token's membership holds its level's reads and the token's own writes.
         register_permission_provider(Role.API_CLIENT, membership_permissions)

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hexie.core.querysets import ScopedQuerySet
@@ -16,6 +17,8 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=64, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # When the password was last set; with HEXIE_PASSWORD_MAX_AGE_DAYS it expires (passwords.py).
+    password_changed_at = models.DateTimeField(_("密码设置时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("用户")
@@ -23,6 +26,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def roles(self) -> set[str]:
@@ -241,3 +248,62 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.display_name or self.email or self.pk}"
+
+
+class PasswordHistory(models.Model):
+    """The hash of every password a person has had, newest last, so the last
+    HEXIE_PASSWORD_HISTORY cannot come back (accounts.passwords.HistoryValidator)."""
+
+    immutable = True  # written by the validator only
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history",
+                             verbose_name=_("用户"))
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class SignIn(models.Model):
+    """One sign-in attempt, successful or not (accounts.signins). Append-only: the database
+    refuses UPDATE (and DELETE on PostgreSQL)."""
+
+    immutable = True
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("密码")
+        TOTP = "totp", _("动态验证码")
+        RECOVERY = "recovery", _("恢复码")
+
+    class Failure(models.TextChoices):
+        BAD_PASSWORD = "bad_password", _("用户名或密码不正确")
+        LOCKED_OUT = "locked_out", _("失败次数过多，已暂时锁定")
+        BAD_CODE = "bad_code", _("验证码不正确")
+        THROTTLED = "throttled", _("验证过于频繁，暂不受理")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="sign_ins", verbose_name=_("用户"))
+    username = models.CharField(_("登录名"), max_length=150, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=255, blank=True)
+    success = models.BooleanField(_("成功"))
+    method = models.CharField(_("方式"), max_length=16, choices=Method.choices,
+                              default=Method.PASSWORD)
+    failure_reason = models.CharField(_("失败原因"), max_length=16, choices=Failure.choices,
+                                      blank=True)
+
+    class Meta:
+        verbose_name = _("登录记录")
+        verbose_name_plural = _("登录记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="signin_user_at")]
+
+    def __str__(self):
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'✓' if self.success else '✗'}"

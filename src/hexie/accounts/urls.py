@@ -1,10 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_people, views_person
+from . import views_people, views_person, views_security
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views_security.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invite/<str:token>/", views_people.accept, name="accept_invitation"),
     path("people/", views_people.people, name="people"),
@@ -27,4 +27,11 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("people/invitations/<int:pk>/withdraw/", views_people.withdraw,
          name="people-withdraw"),
+    path("me/security/", views_security.security, name="security"),
+    path("me/security/2fa/verify/", views_security.verify, name="security-2fa-verify"),
+    path("me/security/2fa/enrol/", views_security.enrol, name="security-2fa-enrol"),
+    path("me/security/2fa/recovery-codes/", views_security.regenerate_recovery_codes,
+         name="security-2fa-recovery"),
+    path("me/security/password/", views_security.PasswordChangeView.as_view(),
+         name="security-password"),
 ]

@@ -33,6 +33,7 @@ from .services import (
     record_password_reset_done,
     remove_membership,
 )
+from .signins import recent_sign_ins
 
 # accounts sits below units in the layers: the unit model is reached through the foreign key.
 Unit = Membership._meta.get_field("unit").related_model
@@ -67,6 +68,7 @@ def _page(request, person, *, status=200, **extra):
         "organisations": (AssessorOrganisation.objects.visible_to(request.user, ACCOUNTS_GRANT)
                           .order_by("name") if manage else []),
         "reset_hours": settings.HEXIE_PASSWORD_RESET_HOURS,
+        "sign_ins": recent_sign_ins(person),
         "errors": {}, "form": {}, "change_errors": {}, "change_form": {},
     }
     context.update(extra)

@@ -9,6 +9,16 @@ from hexie.site.demo import load_demo
 from hexie.site.management.commands.demo import format_accounts
 
 
+def server_environment(environ, *, demo: bool) -> dict:
+    """The environment gunicorn runs with. The demo accounts share a printed password and have
+    no phones enrolled, so a demo server runs without the second factor unless
+    HEXIE_REQUIRE_2FA is set explicitly; without the demo nothing changes (default on)."""
+    server_env = dict(environ)
+    if demo:
+        server_env.setdefault("HEXIE_REQUIRE_2FA", "false")
+    return server_env
+
+
 class Command(BaseCommand):
     help = "初始化并启动平台：迁移数据库、载入区划和演示数据、收集静态文件，用 gunicorn 提供服务"
 
@@ -31,11 +41,16 @@ class Command(BaseCommand):
         if not no_demo:
             self.stdout.write("载入演示数据（首次约需半分钟）……")
             self.stdout.write(format_accounts(load_demo(), settings.HEXIE_DEMO_PASSWORD))
+        server_env = server_environment(os.environ, demo=not no_demo)
+        if server_env.get("HEXIE_REQUIRE_2FA", "").lower() in ("false", "0", "no", "off"):
+            self.stdout.write("演示环境：未启用双因素认证（HEXIE_REQUIRE_2FA=false）。"
+                              "正式上线请使用 --no-demo，"
+                              "三方办、评估机构和合作单位须绑定手机验证器。")
         if no_serve:
             return
         self.stdout.write(f"服务地址：http://{bind}/  （Ctrl+C 停止）")
         sys.stdout.flush()
-        os.execvp(sys.executable, [
+        os.execvpe(sys.executable, [
             sys.executable, "-m", "gunicorn", "hexie.wsgi:application", "--bind", bind,
             "--workers", str(workers), "--timeout", "120", "--access-logfile", "-",
-        ])
+        ], server_env)
