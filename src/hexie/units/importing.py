@@ -609,8 +609,13 @@ def _invite(actor, job, report: ImportReport, now, first_id: int, written: list[
     own ``created_at``), matched with their rows' contacts, then invited."""
     from .invitations import invite_imported
 
-    units = list(Unit.objects.filter(id__gt=first_id, created_at=now).order_by("id")
-                 .only("id", "name", "credit_code", "region_id", "kind"))
+    new = Unit.objects.filter(id__gt=first_id)
+    if connection.vendor == "postgresql":
+        # Another import committing meanwhile may hold ids above ``first_id``; this import's
+        # rows alone carry its timestamp. (SQLite runs one writer at a time, and its raw
+        # executemany stores the timestamp in another text form than a filter would use.)
+        new = new.filter(created_at=now)
+    units = list(new.order_by("id").only("id", "name", "credit_code", "region_id", "kind"))
     if len(units) != len(written):
         raise RuntimeError(f"imported {len(written)} rows but found {len(units)} new units")
     count, path, expires = invite_imported(

@@ -137,8 +137,8 @@ LIST_HEADER = ("单位名称", "统一社会信用代码", "联系人", "联系�
 
 
 def write_invitation_list(path: Path, rows) -> None:
-    """The XLSX "单位经办人邀请清单": every cell a string written as text (openpyxl's
-    write-only cells with ``data_type = "s"``), so a value starting with "=" stays a value and
+    """The XLSX "单位经办人邀请清单": every cell a string written as text (``data_type``
+    forced to "s"), so a value starting with "=" stays a value and
     no formula ever runs in the office's spreadsheet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -153,8 +153,8 @@ def write_invitation_list(path: Path, rows) -> None:
     def text_row(values):
         cells = []
         for value in values:
-            cell = WriteOnlyCell(sheet)
-            cell.set_explicit_value("" if value is None else str(value), "s")
+            cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+            cell.data_type = "s"  # the value setter would make "=…" a formula
             cells.append(cell)
         return cells
 
