@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_access
 
 app_name = "units"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("import/jobs/<int:pk>/errors.csv", views.import_job_errors, name="import_job_errors"),
     path("import/jobs/<int:pk>/invitations.xlsx", views.import_job_invitations,
          name="import_job_invitations"),
+    path("request-access/", views_access.request_access, name="request_access"),
+    path("access-requests/", views_access.access_requests, name="access_requests"),
+    path("access-requests/<int:pk>/approve/", views_access.approve, name="approve_access"),
+    path("access-requests/<int:pk>/refuse/", views_access.refuse, name="refuse_access"),
     path("<int:pk>/", views.unit_detail, name="detail"),
     path("<int:pk>/edit/", views.unit_edit, name="edit"),
     path("<int:pk>/size/", views.unit_override_size, name="override_size"),
