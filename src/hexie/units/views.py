@@ -120,7 +120,7 @@ def _admins_context(user, unit, **extra):
 
 
 INVITE_FIELDS = (("display_name", "联系人姓名", "text"), ("phone", "联系电话", "tel"),
-                 ("email", "电子邮箱（可选）", "email"))
+                 ("email", "电子邮箱", "email"))
 
 
 @login_required
