@@ -198,3 +198,12 @@ def test_cli_import_with_invite_and_bad_contact_exits_2(tmp_path, storage):
     assert code == 2
     assert "第 4 行[联系电话]：联系电话和电子邮箱至少填写一项。" in err
     assert not Unit.objects.exists() and not Invitation.objects.exists()
+
+
+def test_big_load_path_matches_units_and_contacts(client, office, settings):
+    """PostgreSQL's big-load path (indexes dropped and rebuilt) gives the same pairing."""
+    settings.HEXIE_IMPORT_BULK_ROWS = 1
+    job = import_with_invitations(client)
+    assert (job.status, job.invitations) == ("succeeded", 3)
+    pairs = {(i.unit.name, i.display_name) for i in Invitation.objects.select_related("unit")}
+    assert pairs == {("甲公司", "张三"), ("乙公司", "=1+1"), ("丙公司", "王五")}
