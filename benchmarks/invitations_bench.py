@@ -10,8 +10,9 @@ invitations alongside an import in ≤ 30 s in the background job.
    columns and "同时生成单位经办人邀请" on, as a county office; timed from start to the job's
    end (import, invitations, contact rows, the XLSX list, audit). Its invitation step alone
    (``units.invitations.invite_imported``: tokens, one bulk_create, one audit event, contact
-   rows, the list file) is timed inside the same run. The same import without invitations
-   (another ``--units`` units) gives the job's cost without them.
+   rows, the list file) is timed inside the same run, and the XLSX writing within it. The
+   same import without invitations (another ``--units`` units) gives the job's cost without
+   them.
 3. Naive: ``invite()`` (one INSERT and one audit event per invitation, each in its own
    transaction) on ``--sample`` units, extrapolated to ``--units``.
 4. Anchor: ``COPY`` of ``--units`` rows of the invitation's shape into a bare table (no index,
@@ -127,10 +128,21 @@ def main():
         finally:
             timings["invite_step"] = time.perf_counter() - started
 
+    writer = unit_invitations.write_invitation_list
+
+    def timed_writer(*a, **k):
+        started = time.perf_counter()
+        try:
+            return writer(*a, **k)
+        finally:
+            timings["xlsx"] = time.perf_counter() - started
+
     unit_invitations.invite_imported = timed
+    unit_invitations.write_invitation_list = timed_writer
     plain_s, _ = run_job(user, csv_file(work / "plain.csv", 0, n, False), invite=False)
     job_s, job = run_job(user, csv_file(work / "invite.csv", n, n, True), invite=True)
     unit_invitations.invite_imported = original
+    unit_invitations.write_invitation_list = writer
     assert job.invitations == n == Invitation.objects.count(), job.invitations
     print(f"job with invitations: {job_s:.2f} s (import only {plain_s:.2f} s; invitation "
           f"step {timings['invite_step']:.2f} s)", flush=True)
@@ -170,6 +182,7 @@ def main():
     result = {
         "units": n, "job_with_invitations_s": round(job_s, 3),
         "job_without_invitations_s": round(plain_s, 3), "invitation_step_s": round(step, 3),
+        "of_which_xlsx_s": round(timings["xlsx"], 3),
         "naive_s_extrapolated": round(naive_s, 1), "naive_sample": len(sample),
         "naive_sample_s": round(naive_sample_s, 3), "anchor_copy_s": round(anchor_s, 3),
         "naive_over_bulk": round(naive_s / step, 1), "bulk_over_anchor": round(step / anchor_s, 1),
