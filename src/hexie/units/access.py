@@ -78,6 +78,7 @@ def _clean(data: dict) -> tuple[dict, list[dict]]:
 def submit(data: dict, *, ip: str | None = None) -> AccessRequest:
     """A public submission (the actor is the system; the audit keeps the IP). Raises
     ``DomainError`` naming the fields, nothing written."""
+    ip = audit.canonical_ip(ip)
     check_throttle(ip)
     values, errors = _clean(data)
     if errors:
