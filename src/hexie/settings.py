@@ -248,6 +248,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hexie.notifications.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),  # in TIME_ZONE: 07:00 Beijing time
     },
+    "purge-invitation-lists": {
+        "task": "hexie.units.tasks.purge_invitation_lists",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- API ------------------------------------------------------------------------------------
@@ -312,3 +316,9 @@ HEXIE_BASE_URL = env.str("HEXIE_BASE_URL", default="http://127.0.0.1:8000").rstr
 # .issue_password_reset) works this many hours, once: it stops working when the password changes.
 HEXIE_PASSWORD_RESET_HOURS = env.int("HEXIE_PASSWORD_RESET_HOURS", default=24)
 PASSWORD_RESET_TIMEOUT = HEXIE_PASSWORD_RESET_HOURS * 3600
+# Files holding secrets (the lists of invitation links an import makes): outside MEDIA_ROOT,
+# never served except through their scoped, audited download view; deleted when their
+# invitations expire (units.tasks.purge_invitation_lists, daily, and on access).
+HEXIE_PRIVATE_ROOT = Path(env.str("HEXIE_PRIVATE_ROOT", default=str(VAR_DIR / "private")))
+# The public "单位申请开通账号" form: submissions per IP address per hour.
+HEXIE_ACCESS_REQUESTS_PER_HOUR = env.int("HEXIE_ACCESS_REQUESTS_PER_HOUR", default=5)

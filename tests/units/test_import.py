@@ -677,7 +677,8 @@ def test_template_download_has_chinese_headers(client, office):
     assert "attachment" in response["Content-Disposition"]
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].split(",") == [*ZH_HEADER, "项目代码", "总承包单位信用代码", "地址",
-                                   "开工日期", "竣工日期", "务工人数"]
+                                   "开工日期", "竣工日期", "务工人数",
+                                   "联系人姓名", "联系电话", "电子邮箱"]
     assert [line.split(",")[0] for line in lines[1:]] == [
         "企业", "工地项目", "工业园区", "乡镇（街道）", "行业（协会）"]
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from hexie.core.adminsite import AuditedAdmin
 
-from .models import DERIVED_FIELDS, ImportJob, Unit
+from .models import DERIVED_FIELDS, AccessRequest, ImportJob, InvitationContact, Unit
 
 
 @admin.register(Unit)
@@ -22,3 +22,18 @@ class ImportJobAdmin(AuditedAdmin):
     list_filter = ("status",)
     search_fields = ("original_name", "created_by__username")
     raw_id_fields = ("created_by",)
+
+
+@admin.register(InvitationContact)
+class InvitationContactAdmin(AuditedAdmin):
+    list_display = ("invitation", "phone", "job")
+    raw_id_fields = ("invitation", "job")
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(AuditedAdmin):
+    list_display = ("unit_name", "credit_code", "contact_name", "state", "created_at",
+                    "decided_by", "decided_at")
+    list_filter = ("state",)
+    search_fields = ("unit_name", "credit_code", "contact_name")
+    raw_id_fields = ("unit", "decided_by", "invitation")

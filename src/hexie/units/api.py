@@ -1,5 +1,6 @@
 """REST API for the registry: /api/v1/units/. Same selectors and services as the pages."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -8,9 +9,9 @@ from rest_framework.response import Response
 from hexie.accounts.roles import UNITS_VIEW
 from hexie.core.errors import DomainError
 
-from . import selectors, services
+from . import access, selectors, services
 from .filters import UnitFilter
-from .models import Unit
+from .models import AccessRequest, Unit
 from .validation import COLUMNS
 
 
@@ -90,3 +91,57 @@ class UnitViewSet(viewsets.ModelViewSet):
         if not hasattr(request.data, "items"):
             raise DomainError("请求体应为 JSON 对象。")
         return dict(request.data.items())
+
+
+class AccessRequestSerializer(serializers.ModelSerializer):
+    unit_id = serializers.IntegerField(read_only=True)
+    unit_registered_name = serializers.CharField(source="unit.name", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = AccessRequest
+        fields = ["id", "unit_id", "unit_registered_name", "credit_code", "unit_name",
+                  "legal_representative", "contact_name", "phone", "email", "region_code",
+                  "state", "state_label", "reason", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class ApprovedSerializer(serializers.Serializer):
+    request = AccessRequestSerializer()
+    invitation_link = serializers.CharField(help_text="一次性邀请链接，只在此返回一次")
+
+
+class RefuseSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, help_text="拒绝理由（必填）")
+
+
+class AccessRequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Units' own requests for a login, for the offices that may grant unit_admin there:
+    the pending ones (``?state=`` for others), approve (returns the invitation link once) and
+    refuse (with a reason)."""
+
+    serializer_class = AccessRequestSerializer
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state") or AccessRequest.State.PENDING
+        return (AccessRequest.objects.visible_to(self.request.user).filter(state=state)
+                .select_related("unit").order_by("id"))
+
+    def get_object(self):
+        try:
+            return AccessRequest.objects.visible_to(self.request.user).get(pk=self.kwargs["pk"])
+        except (AccessRequest.DoesNotExist, ValueError):
+            raise Http404 from None
+
+    @extend_schema(request=None, responses=ApprovedSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        done, link = access.approve(request.user, pk, base_url=request.build_absolute_uri("/"))
+        return Response({"request": AccessRequestSerializer(done).data, "invitation_link": link})
+
+    @extend_schema(request=RefuseSerializer, responses=AccessRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        reason = request.data.get("reason", "") if hasattr(request.data, "get") else ""
+        done = access.refuse(request.user, pk, str(reason or ""))
+        return Response(AccessRequestSerializer(done).data)

@@ -84,4 +84,5 @@ class SizeOverrideForm(ChineseLabelsMixin, forms.Form):
 
 class ImportForm(ChineseLabelsMixin, forms.Form):
     file = forms.FileField(label=_("导入文件（CSV 或 XLSX）"))
+    invite = forms.BooleanField(label=_("同时生成单位经办人邀请"), required=False)
 

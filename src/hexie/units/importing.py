@@ -49,7 +49,18 @@ MAX_REPORTED_ERRORS = 1000
 
 HEADER_ALIASES: dict[str, str] = {label: name for name, label in COLUMNS}
 HEADER_ALIASES |= {name: name for name, _ in COLUMNS}
+# Contact columns (issue 10): not registry fields. With "同时生成单位经办人邀请" each row's
+# contact receives the unit's admin invitation; without it they are accepted and ignored.
+CONTACT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("contact_name", "联系人姓名"), ("contact_phone", "联系电话"), ("contact_email", "电子邮箱"),
+)
+CONTACT_FIELDS = tuple(name for name, _ in CONTACT_COLUMNS)
+ALL_LABELS = LABELS | dict(CONTACT_COLUMNS)
+HEADER_ALIASES |= {label: name for name, label in CONTACT_COLUMNS}
+HEADER_ALIASES |= {name: name for name in CONTACT_FIELDS}
 HEADER_ALIASES |= {
+    "联系人": "contact_name", "电话": "contact_phone", "手机": "contact_phone",
+    "邮箱": "contact_email", "email": "contact_email",
     "类型": "kind", "名称": "name", "信用代码": "credit_code", "区划代码": "region_code",
     "所在区划": "region_code", "行业": "industry", "营业收入": "revenue_yuan",
     "资产总额": "assets_yuan", "平台企业": "platform", "从业人员": "employees",
@@ -70,6 +81,10 @@ _ANY_SPACE = r"[\s\x1c-\x1f]"
 class ImportReport:
     rows: int = 0
     imported: int = 0
+    invitations: int = 0
+    invitation_path: Path | None = None
+    invitations_expire_at: object = None
+    region_code: str = ""
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)  # the first errors by row
     by_kind: dict[str, int] = field(default_factory=dict)
@@ -106,7 +121,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _map_header(header: list[str], report: ImportReport) -> list[str | None]:
+def _map_header(header: list[str], report: ImportReport,
+                invite: bool = False) -> list[str | None]:
     names: list[str | None] = []
     seen = set()
     for i, title in enumerate(header, start=1):
@@ -118,13 +134,31 @@ def _map_header(header: list[str], report: ImportReport) -> list[str | None]:
         if name is None:
             report.add(RowError(1, text, f"第 {i} 列的列名“{text}”无法识别"))
         elif name in seen:
-            report.add(RowError(1, text, f"列“{LABELS[name]}”重复"))
+            report.add(RowError(1, text, f"列“{ALL_LABELS[name]}”重复"))
         seen.add(name)
         names.append(name)
     for required in ("kind", "name", "region_code"):
         if required not in seen:
             report.add(RowError(1, LABELS[required], f"缺少必需的列“{LABELS[required]}”"))
+    if invite:
+        if "contact_name" not in seen:
+            report.add(RowError(1, "联系人姓名", "生成单位经办人邀请时，缺少必需的列“联系人姓名”"))
+        if "contact_phone" not in seen and "contact_email" not in seen:
+            report.add(RowError(1, "联系电话",
+                                "生成单位经办人邀请时，须有“联系电话”或“电子邮箱”列"))
     return names
+
+
+def _contact_errors(contacts: pl.DataFrame) -> list[RowError]:
+    """Row-numbered errors of the contact columns (only when invitations are made)."""
+    from .invitations import CONTACT_LABELS, contact_errors
+
+    labels = CONTACT_LABELS | {"phone": "联系电话"}
+    errors = []
+    for n, name, phone, email in contacts.iter_rows():
+        for field_name, message in contact_errors(name, phone, email):
+            errors.append(RowError(n, labels[field_name], message))
+    return errors
 
 
 class _FirstRows:
@@ -467,10 +501,14 @@ def _bulk_load(estimated_rows: int) -> bool:
 
 
 def import_units(actor, path: Path | str, *, original_name: str | None = None,
-                 scope: Scope | None = None) -> ImportReport:
+                 scope: Scope | None = None, invite: bool = False, job=None,
+                 base_url: str | None = None) -> ImportReport:
     """Import every row of ``path`` or none. Raises ImportFailed with the report on any error.
 
-    ``scope`` is for system jobs (the synthetic seed) that act for the whole province."""
+    ``scope`` is for system jobs (the synthetic seed) that act for the whole province.
+    ``invite``: also one unit_admin invitation per imported unit for the row's contact, in the
+    same transaction, and the private list of links (``report.invitation_path``); ``job`` is
+    the ImportJob they belong to (None from the command line)."""
     path = Path(path)
     scope = scope or scope_for(actor, UNITS_IMPORT)
     if scope.is_empty:
@@ -485,18 +523,27 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
 
     report = ImportReport()
     table = read_table(path)
-    names = _map_header(table.header, report)
+    names = _map_header(table.header, report, invite)
     if report.error_count:
         raise ImportFailed(report)
-    present = [name for name in names if name]
+    present = [name for name in names if name and name not in CONTACT_FIELDS]
     text_columns = [f"c{i}" for i in range(len(names))]
-    fields = [pl.col(f"c{i}").alias(name) for i, name in enumerate(names) if name]
+    fields = [pl.col(f"c{i}").alias(name) for i, name in enumerate(names)
+              if name and name not in CONTACT_FIELDS]
     fields += [pl.lit("").alias(name) for name in FIELDS if name not in present]
+    contact_fields = [
+        (pl.col(f"c{names.index(name)}").fill_null("").str.strip_chars() if name in names
+         else pl.lit(""))
+        .alias(name) for name in CONTACT_FIELDS]
+    contacts: dict[int, tuple[str, str, str]] = {}
+    written: list[int] = []  # file rows in the order they were written
     validator = BatchValidator(UnitValidator.from_database(), scope.covers_region)
     duplicates = _Duplicates()
     regions: set[str] = set()  # of the rows accepted; their common prefix goes into the audit
     by_kind = report.by_kind
     with transaction.atomic():
+        first_id = (Unit.objects.order_by("-id").values_list("id", flat=True).first() or 0) \
+            if invite else 0
         sink = _Sink(timezone.now(), bulk=_bulk_load(table.estimated_rows))
         try:
             sink.begin()
@@ -506,7 +553,12 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
                 report.rows += frame.height
                 errors = [RowError(n, "", "该行的列数多于表头")
                           for n in frame.filter(pl.col("_extra")).get_column("_row")]
-                frame = frame.filter(~pl.col("_extra")).select("_row", *fields)
+                frame = frame.filter(~pl.col("_extra"))
+                if invite:
+                    contact_frame = frame.select("_row", *contact_fields)
+                    errors += _contact_errors(contact_frame)
+                    contacts.update((n, (a, b, c)) for n, a, b, c in contact_frame.iter_rows())
+                frame = frame.select("_row", *fields)
                 accepted, problems = validator.clean(frame, present)
                 accepted, repeated = duplicates.check(accepted)
                 for e in errors + problems + repeated:  # ordered by row in report.settle()
@@ -516,6 +568,8 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
                 regions.update(accepted.get_column("region_id").unique().to_list())
                 for kind, count in accepted.get_column("kind").value_counts().iter_rows():
                     by_kind[kind] = by_kind.get(kind, 0) + count
+                if invite:
+                    written.extend(accepted.get_column("_row").to_list())
                 sink.submit(accepted, may_write=not report.error_count)
             for e in sink.result():
                 report.add(e)
@@ -530,13 +584,44 @@ def import_units(actor, path: Path | str, *, original_name: str | None = None,
             raise ImportFailed(report)
         report.imported = report.rows
         prefix = _common_prefix(regions)
-        audit.record(
-            actor, "units.import", None, object_type="units.unit", object_id="",
-            object_repr=original_name or path.name, region_code=prefix,
-            after={"file": original_name or path.name, "sha256": sha, "rows": report.rows,
-                   "by_kind": report.by_kind},
-        )
+        report.region_code = prefix
+        try:
+            if invite:
+                _invite(actor, job, report, sink.now, first_id, written, contacts, base_url)
+            audit.record(
+                actor, "units.import", None, object_type="units.unit", object_id="",
+                object_repr=original_name or path.name, region_code=prefix,
+                after={"file": original_name or path.name, "sha256": sha, "rows": report.rows,
+                       "by_kind": report.by_kind, "invitations": report.invitations,
+                       "job_id": getattr(job, "pk", None)},
+            )
+        except BaseException:
+            if report.invitation_path is not None:  # its links died with the rollback
+                report.invitation_path.unlink(missing_ok=True)
+                report.invitation_path = None
+            raise
     return report
+
+
+def _invite(actor, job, report: ImportReport, now, first_id: int, written: list[int],
+            contacts: dict, base_url) -> None:
+    """The imported units, in the order they were written (the rows of this import carry its
+    own ``created_at``), matched with their rows' contacts, then invited."""
+    from .invitations import invite_imported
+
+    new = Unit.objects.filter(id__gt=first_id)
+    if connection.vendor == "postgresql":
+        # Another import committing meanwhile may hold ids above ``first_id``; this import's
+        # rows alone carry its timestamp. (SQLite runs one writer at a time, and its raw
+        # executemany stores the timestamp in another text form than a filter would use.)
+        new = new.filter(created_at=now)
+    units = list(new.order_by("id").only("id", "name", "credit_code", "region_id", "kind"))
+    if len(units) != len(written):
+        raise RuntimeError(f"imported {len(written)} rows but found {len(units)} new units")
+    count, path, expires = invite_imported(
+        actor, job, units, [contacts[n] for n in written], base_url=base_url)
+    report.invitations, report.invitation_path = count, path
+    report.invitations_expire_at = expires
 
 
 def _common_prefix(regions: set[str]) -> str:
@@ -550,21 +635,25 @@ def _common_prefix(regions: set[str]) -> str:
 
 
 def template_csv() -> bytes:
-    """The import template: Chinese headers and one example row per kind."""
+    """The import template: Chinese headers and one example row per kind. The three contact
+    columns at the end are needed only to make unit-admin invitations with the import."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([label for _, label in COLUMNS])
+    writer.writerow([label for _, label in COLUMNS] + [label for _, label in CONTACT_COLUMNS])
     code = cc.make("91330106", "MA2H7K3P")
     examples = [
         ["企业", "杭州示例科技有限公司", code, "330106002", "I6513", "120",
-         "35000000", "20000000", "否", "", "", "西湖区示例路 1 号", "", "", ""],
+         "35000000", "20000000", "否", "", "", "西湖区示例路 1 号", "", "", "",
+         "张三", "13800000001", "zhangsan@example.com"],
         ["工地项目", "示例安置房工程", "", "330106002", "", "", "", "", "",
          "2026-330106-47-01-000001",
-         code, "西湖区示例地块", "2026-03-01", "2027-12-31", "350"],
-        ["工业园区", "示例工业园区", "", "330106002", "", "", "", "", "", "", "", "", "", "", ""],
-        ["乡镇（街道）", "", "", "330106002", "", "", "", "", "", "", "", "", "", "", ""],
+         code, "西湖区示例地块", "2026-03-01", "2027-12-31", "350", "李四", "0571-87000001", ""],
+        ["工业园区", "示例工业园区", "", "330106002", "", "", "", "", "", "", "", "", "", "", "",
+         "王五", "13800000003", ""],
+        ["乡镇（街道）", "", "", "330106002", "", "", "", "", "", "", "", "", "", "", "",
+         "赵六", "", "zhaoliu@example.com"],
         ["行业（协会）", "西湖区示例行业协会", "", "330106", "I65", "", "", "", "", "", "", "", "",
-         "", ""],
+         "", "", "钱七", "13800000005", ""],
     ]
     writer.writerows(examples)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -150,6 +150,14 @@ class ImportJob(models.Model):
     imported = models.PositiveIntegerField(_("导入条数"), default=0)
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    # "同时生成单位经办人邀请" (issue 10): one unit_admin invitation per imported unit, made in
+    # the same job; their links go into a private XLSX only the importing office may fetch.
+    invite = models.BooleanField(_("同时生成单位经办人邀请"), default=False)
+    region_code = models.CharField(_("导入单位的共同区划"), max_length=12, blank=True)
+    invitations = models.PositiveIntegerField(_("生成邀请数"), default=0)
+    invitation_file = models.CharField(_("邀请清单文件"), max_length=255, blank=True,
+                                       editable=False)
+    invitations_expire_at = models.DateTimeField(_("邀请失效时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")
@@ -158,3 +166,77 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class InvitationContact(models.Model):
+    """The contact a unit-admin invitation was made for: the phone the invitation row has no
+    field for, and where the invitation came from (the unit page, an import, an access
+    request). One row per invitation made by the units app."""
+
+    scope_region_field = "invitation__region_code"
+    scope_unit_field = "invitation__unit_id"
+
+    invitation = models.OneToOneField(
+        "accounts.Invitation", on_delete=models.CASCADE, primary_key=True,
+        related_name="contact", verbose_name=_("邀请"),
+    )
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    job = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+", verbose_name=_("导入任务"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("邀请联系人")
+        verbose_name_plural = _("邀请联系人")
+
+    def __str__(self):
+        return self.phone or str(self.invitation_id)
+
+
+class AccessRequest(models.Model):
+    """A unit asking for a login by itself (单位申请开通账号): the county checks the legal
+    representative by hand (the registry has no such field) and approves, which makes a
+    unit_admin invitation for the contact, or refuses with a reason."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已同意")
+        REFUSED = "refused", _("已拒绝")
+
+    # Only offices (region scope) decide; a unit admin's unit id reaches no request.
+    scope_region_field = "region_code"
+    scope_unit_field = None
+    scope_permission = "accounts.grant"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="access_requests",
+                             verbose_name=_("单位"))
+    region_code = models.CharField(_("所在区划代码"), max_length=12, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    unit_name = models.CharField(_("单位名称（申请人填写）"), max_length=200)
+    legal_representative = models.CharField(_("法定代表人"), max_length=64)
+    contact_name = models.CharField(_("联系人姓名"), max_length=64)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    ip = models.GenericIPAddressField(_("提交 IP"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices,
+                             default=State.PENDING)
+    reason = models.TextField(_("拒绝理由"), blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("审核人"))
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    invitation = models.ForeignKey("accounts.Invitation", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+", verbose_name=_("邀请"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位账号申请")
+        verbose_name_plural = _("单位账号申请")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "region_code"], name="access_req_state_idx")]
+
+    def __str__(self):
+        return f"{self.unit_name}（{self.contact_name}）"

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from hexie.core.errors import DomainError, NotPermitted
 from hexie.core.scoping import scope_for
 
 from . import credit_code as cc
+from . import invitations as unit_invitations
 from . import selectors, services
 from .exporting import export_to_tempfile
 from .filters import filter_params
@@ -85,7 +87,11 @@ def _region_path(request):
 @login_required
 def unit_detail(request, pk):
     unit = selectors.get_unit(request.user, pk)
-    user = request.user
+    return render(request, "units/detail.html",
+                  _detail_context(request.user, unit) | _admins_context(request.user, unit))
+
+
+def _detail_context(user, unit) -> dict:
     audit_events = None
     if scope_for(user, AUDIT_VIEW).covers(unit.pk, unit.region_id):
         audit_events = selectors.audit_trail(unit)
@@ -100,7 +106,60 @@ def unit_detail(request, pk):
         "credit_code_warning": cc.organisation_code_warning(unit.credit_code),
         "contractor_code_warning": cc.organisation_code_warning(unit.contractor_credit_code),
     }
-    return render(request, "units/detail.html", context)
+    return context
+
+
+def _admins_context(user, unit, **extra):
+    """The unit's admins and pending invitations, for those who may invite its admins."""
+    if not unit_invitations.may_invite(user, unit):
+        return {"can_invite": False}
+    return {"can_invite": True, "admins": unit_invitations.unit_admins(unit),
+            "pending": unit_invitations.pending_invitations(unit),
+            "days": settings.HEXIE_INVITATION_DAYS, "invite_form": {}, "invite_errors": {},
+            "invite_fields": INVITE_FIELDS, **extra}
+
+
+INVITE_FIELDS = (("display_name", "联系人姓名", "text"), ("phone", "联系电话", "tel"),
+                 ("email", "电子邮箱", "email"))
+
+
+@login_required
+@require_POST
+def unit_invite(request, pk):
+    """Make a unit_admin invitation; the link is in this answer only (it is never stored)."""
+    unit = selectors.get_unit(request.user, pk)
+    if not unit_invitations.may_invite(request.user, unit):
+        raise Http404("页面不存在")
+    form = {k: request.POST.get(k, "").strip() for k in ("display_name", "phone", "email")}
+    errors, link = {}, None
+    try:
+        link = unit_invitations.invite_for_unit(
+            request.user, unit, display_name=form["display_name"], phone=form["phone"],
+            email=form["email"], base_url=request.build_absolute_uri("/"))[1]
+    except DomainError as exc:
+        for problem in exc.errors or [{"field": exc.field, "message": exc.message}]:
+            errors.setdefault(problem.get("field") or "display_name", problem["message"])
+    context = _admins_context(request.user, unit, invite_link=link,
+                              invite_form={} if link else form, invite_errors=errors,
+                              invite_email=form["email"] if link else "")
+    if request.htmx:
+        return render(request, "units/_admins.html", {"unit": unit, **context},
+                      status=400 if errors else 200)
+    page = _detail_context(request.user, unit) | context
+    return render(request, "units/detail.html", page, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def unit_withdraw_invitation(request, pk, invitation_pk):
+    unit = selectors.get_unit(request.user, pk)
+    try:
+        unit_invitations.withdraw(request.user, unit, invitation_pk)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, "邀请已撤回。")
+    return redirect(f"{reverse('units:detail', args=[unit.pk])}#admins")
 
 
 @login_required
@@ -214,10 +273,11 @@ def import_upload(request):
         elif upload.size > settings.UNIT_IMPORT_MAX_BYTES:
             form.add_error("file", "文件过大。")
         else:
-            job = ImportJob(created_by=request.user, original_name=upload.name[:255])
+            job = ImportJob(created_by=request.user, original_name=upload.name[:255],
+                            invite=form.cleaned_data.get("invite", False))
             job.file.save(f"upload{suffix}", upload, save=False)
             job.save()
-            run_import_job.delay(job.pk)
+            run_import_job.delay(job.pk, request.build_absolute_uri("/"))
             return redirect("units:import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user)[:10]
     return render(request, "units/import.html", {"form": form, "jobs": jobs})
@@ -230,7 +290,22 @@ def import_job(request, pk):
     except (ImportJob.DoesNotExist, ValueError):
         raise Http404("导入任务不存在") from None
     template = "units/_import_job.html" if request.htmx else "units/import_job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "now": timezone.now()})
+
+
+@login_required
+def import_job_invitations(request, pk):
+    """The job's "单位经办人邀请清单": its creator or an office covering its units; every
+    download audited; gone (and deleted) once the invitations have expired."""
+    try:
+        job, handle = unit_invitations.open_invitation_list(request.user, pk)
+    except DomainError as exc:
+        return HttpResponse(str(exc.message), status=410)
+    response = FileResponse(handle, as_attachment=True,
+                            filename=f"单位经办人邀请清单-{job.pk}.xlsx")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

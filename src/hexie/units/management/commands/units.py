@@ -33,6 +33,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="从 CSV/XLSX 导入创建单位")
         imp.add_argument("file")
         imp.add_argument("--as-user", help="以该用户的身份和管辖范围导入（缺省：系统，全省）")
+        imp.add_argument("--invite", action="store_true",
+                         help="同时生成单位经办人邀请（文件须有联系人姓名及联系电话或电子邮箱列），"
+                              "输出邀请清单 XLSX 的路径")
         exp = sub.add_parser("export", help="导出创建单位到 XLSX")
         exp.add_argument("file")
         exp.add_argument("--as-user", help="只导出该用户管辖范围内的单位（缺省：全部）")
@@ -40,22 +43,23 @@ class Command(BaseCommand):
             exp.add_argument(f"--{name}")
         sub.add_parser("refresh-search", help="按单位名称重新计算名称检索列（升级 Python 后使用）")
 
-    def handle(self, *args, action, file=None, as_user=None, **options):
+    def handle(self, *args, action, file=None, as_user=None, invite=False, **options):
         if action == "refresh-search":
             count = fill_columns(Unit, connection)
             self.stdout.write(f"已重新计算 {count} 个单位的名称检索列。")
             return
         user = _user(as_user)
         if action == "import":
-            self._import(user, Path(file))
+            self._import(user, Path(file), invite)
         else:
             self._export(user, Path(file), options)
 
-    def _import(self, user, path):
+    def _import(self, user, path, invite=False):
         if not path.exists():
             raise CommandError(f"文件不存在：{path}", returncode=2)
         try:
-            report = import_units(user, path, scope=None if user else Scope(("33",)))
+            report = import_units(user, path, scope=None if user else Scope(("33",)),
+                                  invite=invite)
         except ImportFailed as exc:
             r = exc.report
             for e in r.errors:
@@ -69,6 +73,9 @@ class Command(BaseCommand):
             self.stderr.write(str(exc.message))
             sys.exit(2)
         self.stdout.write(f"已导入 {report.imported} 个单位。")
+        if report.invitation_path is not None:
+            self.stdout.write(f"已生成 {report.invitations} 个单位经办人邀请，邀请清单："
+                              f"{report.invitation_path}（含邀请链接，请妥善保管，交付后删除）")
 
     def _export(self, user, path, options):
         query = {k: options[k] for k in ("region", "kind", "size", "q") if options.get(k)}
