@@ -149,6 +149,18 @@ def test_a_county_may_not_invite_a_province_office(county):
     assert not Invitation.objects.exists()
 
 
+def test_no_one_invites_a_token_service_account(county, client):
+    """api_client memberships come only with a token (accounts.tokens), never by invitation,
+    not even through a hand-made POST to the people page."""
+    with pytest.raises(DomainError) as refused:
+        invite(county, "api_client", region=XIHU)
+    assert refused.value.field == "role"
+    client.force_login(county)
+    response = client.post(reverse("people"), {"role": "api_client", "region": XIHU})
+    assert response.status_code == 400
+    assert not Invitation.objects.exists()
+
+
 def test_a_town_office_may_not_invite_a_county_account():
     town = make_user("town_office", region=XIHU_TOWN)
     with pytest.raises(NotPermitted):

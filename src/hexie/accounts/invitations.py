@@ -63,6 +63,8 @@ def invite(actor, role: str, *, region=None, unit=None, organisation=None, email
     command) and names a reason."""
     if actor is None and not reason.strip():
         raise ValueError("a system invitation names its reason")
+    if role == Role.API_CLIENT:  # a token's service user is made with its token, never invited
+        raise DomainError(_("API 令牌的服务账号角色只能随令牌创建，不能邀请。"), field="role")
     check_may_grant(actor, role, region=region, unit=unit, organisation=organisation)
     if email.strip():
         try:
