@@ -14,4 +14,5 @@ urlpatterns = [
          name="people-reactivate"),
     path("people/invitations/<int:pk>/withdraw/", views_people.withdraw,
          name="people-withdraw"),
+    path("people/partners/", views_people.partners, name="people-partners"),
 ]
