@@ -52,9 +52,9 @@ def state_counts(applications) -> list[tuple[str, str, int]]:
 def is_reviewer(user) -> bool:
     """County staff (the tripartite review), assessor organisations' people and anyone named
     tripartite reviewer (partners of the county's 总工会、企联、工商联)."""
-    return (bool(scope_for(user, RECOGNITION_REVIEW).region_prefixes)
-            or bool(assessor_organisation_ids(user))
-            or ReviewAssignment.objects.filter(reviewer_id=user.pk).exists())
+    scope = scope_for(user, RECOGNITION_REVIEW)  # a partner's: the units assigned to them
+    return bool(scope.region_prefixes) or bool(scope.unit_ids) or bool(
+        assessor_organisation_ids(user))
 
 
 def assignments_for(user):
