@@ -97,10 +97,10 @@ def find_partner_organisation(name: str, region: str | None = None) -> PartnerOr
     found = PartnerOrganisation.objects.filter(name=(name or "").strip())
     if region:
         found = found.filter(region_id=region)
-    found = list(found[:2])
-    if not found:
+    count = found.count()
+    if not count:
         raise DomainError(_("没有名为 %(name)s 的合作组织") % {"name": name}, field="org")
-    if len(found) > 1:
+    if count > 1:
         raise DomainError(_("有多个名为 %(name)s 的合作组织，请用 --region 指明区划")
                           % {"name": name}, field="org")
-    return found[0]
+    return found.get()
