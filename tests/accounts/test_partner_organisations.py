@@ -218,6 +218,7 @@ def test_the_partners_page_lists_in_scope_and_creates(client, county):
     body = page.content.decode()
     assert page.status_code == 200
     assert "西湖区总工会" in body and "南湖区总工会" not in body and "gonghui" in body
+    assert f'name="region" id="id_region" value="{XIHU}"' in body  # its own county, prefilled
     made = client.post(reverse("people-partners"),
                        {"name": "西湖区工商联", "kind": FIC, "region": XIHU})
     assert made.status_code == 302

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from hexie.core.errors import DomainError, OutOfScope
+from hexie.core.scoping import scope_for
 
 from .invitations import (
     InvitationUnusable,
@@ -24,6 +25,7 @@ from .invitations import (
 from .models import Membership, PartnerOrganisation
 from .partners import create_partner_organisation, partner_organisations_in_scope
 from .people import grantable_roles, manages_people, pending_invitations, people_in_scope
+from .roles import ACCOUNTS_GRANT
 from .services import deactivate, reactivate
 
 
@@ -152,6 +154,9 @@ def partners(request):
     people, and a form to add one; people are then invited on the accounts page."""
     _office(request)
     errors, form = {}, {}
+    own = scope_for(request.user, ACCOUNTS_GRANT).region_prefixes
+    if len(own) == 1:  # the office's own division, the usual place for its partners
+        form["region"] = own[0]
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in ("name", "kind", "region")}
         try:
