@@ -272,3 +272,46 @@ def test_the_assignment_page_refuses_another_countys_partner(client, office, app
                           {"staff": [stranger.pk]})
     assert refused.status_code == 400 and 'data-testid="error-staff"' in refused.content.decode()
     assert not ReviewAssignment.objects.exists()
+
+
+# --- the API and the reminders -------------------------------------------------------------------
+
+def test_the_api_assigns_a_partner_and_the_partner_submits_through_it(office, application,
+                                                                      reviewer, unionist):
+    from rest_framework.test import APIClient
+
+    from .test_api import opinions_payload
+
+    county, partner = APIClient(), APIClient()
+    county.force_authenticate(office)
+    partner.force_authenticate(unionist)
+    stranger = make_user(Role.PARTNER, organisation=make_partner_organisation(NANHU))
+    refused = county.post(f"/api/v1/applications/{application.pk}/assign/",
+                          {"staff": [stranger.pk]}, format="json")
+    assert refused.status_code == 400
+    assert (refused.json()["field"], refused.json()["code"]) == ("staff", "staff_outside")
+    made = county.post(f"/api/v1/applications/{application.pk}/assign/",
+                       {"staff": [reviewer.pk, unionist.pk]}, format="json")
+    assert made.status_code == 201
+    assert {(a["reviewer"], a["side"]) for a in made.json()} == {
+        (reviewer.pk, "government"), (unionist.pk, "union")}
+    mine = partner.get("/api/v1/review-assignments/").json()
+    rows = mine["results"] if isinstance(mine, dict) else mine
+    assert [r["side"] for r in rows] == ["union"]
+    answer = partner.post(f"/api/v1/review-assignments/{rows[0]['id']}/submit/", {
+        "opinions": opinions_payload(application), "site_visit_on": today().isoformat(),
+        "recommend_pass": True, "comment": "工会方同意"}, format="json")
+    assert answer.status_code == 200 and answer.json()["state"] == "submitted"
+    assert partner.get(f"/api/v1/applications/{application.pk}/").status_code == 200
+    assert partner.post(f"/api/v1/applications/{application.pk}/decide/",
+                        {"passed": True, "reason": "同意"}, format="json").status_code == 403
+
+
+def test_the_partner_is_reminded_of_the_due_date(office, application, reviewer, unionist):
+    from hexie.recognition.reminders import review_deadlines
+
+    made = assign(office, application, reviewer, unionist)
+    due = made[0].due_on
+    deadlines = {d.key: d for d in review_deadlines(due)}
+    partner_assignment = ReviewAssignment.objects.get(reviewer=unionist)
+    assert deadlines[f"review-due:{partner_assignment.pk}"].recipients == [unionist]
