@@ -289,3 +289,14 @@ def test_the_cli_refuses_an_organisation_at_a_town():
         run("partner-org", "北山街道总工会", "--kind", UNION, "--region", XIHU_TOWN)
     assert error.value.returncode == 2
     assert not PartnerOrganisation.objects.exists()
+
+
+def test_the_membership_command_grants_and_revokes_a_partner(person):
+    union = make_partner_organisation(XIHU, UNION, "西湖区总工会")
+    call_command("membership", "grant", person.username, "partner", "--organisation",
+                 "西湖区总工会", "--reason", "工会推荐", stdout=io.StringIO())
+    assert Membership.objects.get(user=person).partner_organisation == union
+    call_command("membership", "revoke", person.username, "partner", "--organisation",
+                 "西湖区总工会", "--reason", "调离", stdout=io.StringIO())
+    assert not Membership.objects.filter(user=person).exists()
+    assert AuditEvent.objects.filter(action="accounts.revoke_membership").count() == 1
