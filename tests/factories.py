@@ -5,7 +5,7 @@ import itertools
 
 import factory
 
-from hexie.accounts.models import AssessorOrganisation, Membership, User
+from hexie.accounts.models import AssessorOrganisation, Membership, PartnerOrganisation, User
 from hexie.units import credit_code as cc
 from hexie.units.models import Kind, Unit
 from hexie.units.size import Size
@@ -55,12 +55,26 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
 
 def make_user(role: str, *, region: str | None = None, unit: Unit | None = None,
-              organisation: AssessorOrganisation | None = None, username: str | None = None):
+              organisation: AssessorOrganisation | PartnerOrganisation | None = None,
+              username: str | None = None):
+    """A user with one membership. A partner without an organisation joins the trade union of
+    ``region`` (made on first use)."""
     user = UserFactory(username=username) if username else UserFactory()
     user.save()
+    partner = organisation if isinstance(organisation, PartnerOrganisation) else None
+    if role == "partner" and partner is None:
+        partner = make_partner_organisation(region)
     Membership.objects.create(user=user, role=role, region_id=region, unit=unit,
-                              organisation=organisation)
+                              organisation=None if partner else organisation,
+                              partner_organisation=partner)
     return user
+
+
+def make_partner_organisation(region: str = XIHU, kind: str = "trade_union",
+                              name: str | None = None) -> PartnerOrganisation:
+    return PartnerOrganisation.objects.get_or_create(
+        region_id=region, kind=kind,
+        name=name or f"{region}{PartnerOrganisation.Kind(kind).label}")[0]
 
 
 def make_organisation(region: str = XIHU) -> AssessorOrganisation:

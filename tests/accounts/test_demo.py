@@ -43,6 +43,15 @@ def test_the_demo_holds_a_whole_year_and_loads_once():
         published.unit_id, waiting.unit_id}
     keys = {t.key for t in worklist.todos_for(assessor)}
     assert any("review" in k for k in keys), keys
+    # 西湖区总工会's gonghui reviews for the union side: one opinion given, one to do.
+    gonghui = User.objects.get(username="gonghui")
+    assert gonghui.memberships.get().partner_organisation.name == "西湖区总工会"
+    assert ReviewAssignment.objects.get(application=waiting, reviewer=gonghui).side == "union"
+    assert ReviewAssignment.objects.get(application=published.application,
+                                        reviewer=gonghui).state == "submitted"
+    assert published.application.conclusion["sides"]["union"] == 1
+    todos = {t.key: t for t in worklist.todos_for(gonghui)}
+    assert todos["recognition.reviews"].count == 1
     assert SelfAssessment.objects.filter(state="submitted", meets=True).count() == 2
     assert HealthCheck.objects.filter(unit=published.unit).exists()
     assert SurveyRound.objects.filter(state="closed").exists()

@@ -17,6 +17,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
     make_organisation,
+    make_partner_organisation,
     make_user,
 )
 
@@ -52,7 +53,7 @@ def test_an_office_grants_inside_its_region_and_the_grant_is_audited(county, per
 
 def test_an_office_may_grant_its_own_level_and_roles_below_offices(county, person):
     grant_membership(county, person, "county_office", region=XIHU)
-    grant_membership(county, person, "partner", region=XIHU)
+    grant_membership(county, person, "partner", organisation=make_partner_organisation(XIHU))
     unit = UnitFactory(region_id=XIHU_TOWN)
     grant_membership(county, person, "unit_admin", unit=unit)
     grant_membership(county, person, "assessor", organisation=make_organisation(XIHU))
@@ -94,7 +95,8 @@ def test_a_unit_admin_grants_its_own_unit_only(person):
 def test_roles_without_the_grant_permission_grant_nothing(person):
     partner = make_user("partner", region=XIHU)
     with pytest.raises(NotPermitted):
-        grant_membership(partner, person, "partner", region=XIHU)
+        grant_membership(partner, person, "partner",
+                         organisation=make_partner_organisation(XIHU))
     assert not person.memberships.exists()
 
 
@@ -102,9 +104,10 @@ def test_an_invalid_or_duplicate_membership_is_refused_with_its_field(county, pe
     with pytest.raises(DomainError) as invalid:
         grant_membership(county, person, "county_office", region=XIHU_TOWN)  # a town code
     assert invalid.value.field == "region"
-    grant_membership(county, person, "partner", region=XIHU)
+    union = make_partner_organisation(XIHU)
+    grant_membership(county, person, "partner", organisation=union)
     with pytest.raises(DomainError) as duplicate:
-        grant_membership(county, person, "partner", region=XIHU)
+        grant_membership(county, person, "partner", region=XIHU, organisation=union)
     assert duplicate.value.code == "duplicate"
     assert person.memberships.count() == 1
     assert AuditEvent.objects.filter(action="accounts.grant_membership").count() == 1

@@ -17,6 +17,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
     make_organisation,
+    make_partner_organisation,
     make_user,
 )
 
@@ -61,14 +62,16 @@ def visible_ids(user) -> set[int]:
         ("partner", "33"),
         ("partner", JIAXING),
         ("partner", NANHU),
-        ("partner", XIHU_TOWN),
     ],
 )
 def test_a_region_scoped_role_accepts_a_region_of_its_level(user, role, region):
-    # Given a region-scoped role and a region of the level it needs (partner: any level)
+    # Given a region-scoped role and a region of the level it needs (partner: its partner
+    # organisation's, at province, city or county level)
+    partner = make_partner_organisation(region) if role == "partner" else None
 
     # When the membership is saved
-    membership = Membership.objects.create(user=user, role=role, region_id=region)
+    membership = Membership.objects.create(user=user, role=role, region_id=region,
+                                           partner_organisation=partner)
 
     # Then it is stored and grants that region
     assert membership.pk is not None
@@ -99,7 +102,7 @@ def test_a_region_scoped_role_refuses_a_region_of_another_level(user, role, regi
 
 
 @pytest.mark.parametrize("role", ["province_office", "city_office", "county_office",
-                                  "town_office", "partner"])
+                                  "town_office"])
 def test_a_region_scoped_role_needs_a_region(user, role):
     # Given a region-scoped role without a region
 

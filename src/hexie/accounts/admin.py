@@ -13,6 +13,7 @@ from .models import (
     CoordinatorAssignment,
     Invitation,
     Membership,
+    PartnerOrganisation,
     PasswordHistory,
     SignIn,
     User,
@@ -21,7 +22,7 @@ from .models import (
 
 class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
     model = Membership
-    fields = ("role", "region", "unit", "organisation")
+    fields = ("role", "region", "unit", "organisation", "partner_organisation")
     extra = 0
 
 
@@ -44,13 +45,22 @@ class AssessorOrganisationAdmin(AuditedAdmin):
     raw_id_fields = ("region",)
 
 
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(AuditedAdmin):
+    list_display = ("name", "kind", "region", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "region__code", "region__name")
+    raw_id_fields = ("region",)
+    list_select_related = ("region",)
+
+
 @admin.register(Membership)
 class MembershipAdmin(ReadOnlyAdmin, AuditedAdmin):
-    list_display = ("user", "role", "region", "unit", "organisation")
+    list_display = ("user", "role", "region", "unit", "organisation", "partner_organisation")
     list_filter = ("role",)
     search_fields = ("user__username", "user__display_name", "region__code", "unit__name",
-                     "organisation__name")
-    list_select_related = ("user", "region", "unit", "organisation")
+                     "organisation__name", "partner_organisation__name")
+    list_select_related = ("user", "region", "unit", "organisation", "partner_organisation")
 
 
 @admin.register(CoordinatorAssignment)

@@ -30,7 +30,7 @@ from hexie.core.scoping import scope_for
 
 from .models import Invitation
 from .roles import ACCOUNTS_GRANT, Role
-from .services import check_may_grant, check_username_free, create_account
+from .services import check_may_grant, check_username_free, create_account, new_membership
 
 
 class InvitationUnusable(DomainError):
@@ -57,7 +57,8 @@ def _target_region(role, region, unit, organisation) -> str:
 def invite(actor, role: str, *, region=None, unit=None, organisation=None, email: str = "",
            display_name: str = "", username: str = "", reason: str = "",
            base_url: str | None = None):
-    """Make an invitation for one membership; returns ``(invitation, link)``. The link holds the
+    """Make an invitation for one membership; returns ``(invitation, link)``. ``organisation``
+    is an assessor organisation (assessors) or a partner organisation (partners). The link holds the
     only copy of the token. ``username``, when given, is the one the invitee will get (the
     ``hexie accounts create`` command names it). ``actor=None`` is the system (a server
     command) and names a reason."""
@@ -74,12 +75,14 @@ def invite(actor, role: str, *, region=None, unit=None, organisation=None, email
     if username:
         username = check_username_free(username)
     token = secrets.token_urlsafe(32)
+    target = new_membership(role, region=region, unit=unit, organisation=organisation)
     with transaction.atomic():
         invitation = Invitation.objects.create(
             token_hash=_digest(token), username=username, email=email.strip(),
             display_name=display_name.strip(),
-            role=role, region_id=getattr(region, "pk", region) or None, unit=unit,
-            organisation=organisation,
+            role=role, region_id=target.region_id, unit=unit,
+            organisation=target.organisation,
+            partner_organisation=target.partner_organisation,
             region_code=_target_region(role, region, unit, organisation),
             created_by=actor,
             expires_at=timezone.now() + timedelta(days=settings.HEXIE_INVITATION_DAYS),
@@ -94,7 +97,7 @@ def find_invitation(token: str) -> Invitation:
     """The usable invitation for ``token``; otherwise ``InvitationUnusable`` with a Chinese
     message. Exactly at ``expires_at`` the link has expired."""
     invitation = (Invitation.objects.select_related("created_by", "region", "unit",
-                                                    "organisation")
+                                                    "organisation", "partner_organisation")
                   .filter(token_hash=_digest(token or "")).first())
     if invitation is None:
         raise InvitationUnusable(_("邀请链接无效，请向邀请人索取新的链接。"), code="unknown")
@@ -121,7 +124,8 @@ def accept_invitation(token: str, username: str, password: str):
         person = create_account(
             None, invitation.username or username, password, invitation.role,
             region=invitation.region_id, unit=invitation.unit,
-            organisation=invitation.organisation, email=invitation.email,
+            organisation=invitation.organisation or invitation.partner_organisation,
+            email=invitation.email,
             display_name=invitation.display_name, reason=f"invitation {invitation.pk}")
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = person

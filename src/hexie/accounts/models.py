@@ -59,6 +59,70 @@ class AssessorOrganisation(models.Model):
         return self.name
 
 
+class TripartiteSide(models.TextChoices):
+    """The three sides of the tripartite mechanism (seed 四（三）: 政府、工会、企业代表)."""
+
+    GOVERNMENT = "government", _("政府方")
+    UNION = "union", _("工会方")
+    ENTERPRISE = "enterprise", _("企业方")
+
+
+class PartnerOrganisation(models.Model):
+    """A partner organisation of the tripartite mechanism at one division (seed 四（三）: the
+    review is by government, trade union and enterprise representatives): the 总工会, the
+    企业联合会/企业家协会 or the 工商联 of a province, city or county. Its members hold the
+    ``partner`` role over the organisation's region and may be named tripartite reviewers by the
+    county office of that county (recognition)."""
+
+    scope_region_field = "region__code"
+    scope_unit_field = None
+
+    class Kind(models.TextChoices):
+        TRADE_UNION = "trade_union", _("总工会")
+        ENTERPRISE_CONFEDERATION = "enterprise_confederation", _("企业联合会/企业家协会")
+        FEDERATION_OF_INDUSTRY_COMMERCE = "federation_of_industry_commerce", _("工商联")
+
+    # The side of the tripartite review a kind sits on (工商联 speaks for private enterprises).
+    SIDES = {
+        Kind.TRADE_UNION: TripartiteSide.UNION,
+        Kind.ENTERPRISE_CONFEDERATION: TripartiteSide.ENTERPRISE,
+        Kind.FEDERATION_OF_INDUSTRY_COMMERCE: TripartiteSide.ENTERPRISE,
+    }
+    LEVELS = ("province", "city", "county")
+
+    name = models.CharField(_("组织名称"), max_length=200)
+    kind = models.CharField(_("组织类别"), max_length=32, choices=Kind.choices)
+    region = models.ForeignKey(
+        "regions.Division", on_delete=models.PROTECT, verbose_name=_("所在区划"),
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("合作组织（总工会、企联、工商联）")
+        verbose_name_plural = _("合作组织（总工会、企联、工商联）")
+        ordering = ["region_id", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "name"],
+                                    name="partner_organisation_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def side(self) -> str:
+        return self.SIDES[self.kind]
+
+    def clean(self):
+        if self.region_id and len(self.region_id) not in {
+                CODE_LENGTH[level] for level in self.LEVELS}:
+            raise ValidationError(
+                {"region": _("合作组织只能设在省、市或县（市、区）一级。")})
+
+
 class Membership(models.Model):
     """One role a user holds, with what it reaches: a region, a unit or an organisation."""
 
@@ -81,6 +145,12 @@ class Membership(models.Model):
         AssessorOrganisation, on_delete=models.CASCADE, null=True, blank=True,
         verbose_name=_("评估机构"), related_name="members",
     )
+    # A partner (总工会 / 企联 / 工商联) works for one partner organisation; the membership's
+    # region is that organisation's region.
+    partner_organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("合作组织"), related_name="members",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -89,13 +159,15 @@ class Membership(models.Model):
         verbose_name_plural = _("角色授权")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "region", "unit", "organisation"],
+                fields=["user", "role", "region", "unit", "organisation",
+                        "partner_organisation"],
                 name="membership_unique",
             )
         ]
 
     def __str__(self):
-        target = self.region_id or self.unit_id or self.organisation_id or ""
+        target = ((self.partner_organisation_id and self.partner_organisation)
+                  or self.region_id or self.unit_id or self.organisation_id or "")
         return f"{self.get_role_display()} {target}"
 
     def save(self, *args, **kwargs):
@@ -106,6 +178,11 @@ class Membership(models.Model):
         spec = ROLE_SPECS.get(self.role)
         if spec is None:  # the choices check has already reported the unknown role
             return
+        if self.role == Role.PARTNER:
+            self._clean_partner()
+            return
+        if self.partner_organisation_id:
+            raise ValidationError({"partner_organisation": _("只有合作单位人员可以绑定合作组织。")})
         if spec.scope_kind == ScopeKind.REGION:
             if not self.region_id:
                 raise ValidationError({"region": _("该角色必须指定管辖区划。")})
@@ -122,6 +199,21 @@ class Membership(models.Model):
         elif self.role == Role.COORDINATOR:
             if self.unit_id or self.organisation_id:
                 raise ValidationError(_("协调员通过定点联系指派单位，不直接绑定单位。"))
+
+    def _clean_partner(self):
+        """A partner names its organisation; its region is the organisation's (filled in when
+        left empty, refused when it differs)."""
+        if not self.partner_organisation_id:
+            raise ValidationError({"partner_organisation": _(
+                "合作单位人员必须绑定所属合作组织（总工会、企联或工商联）。")})
+        if self.unit_id or self.organisation_id:
+            raise ValidationError(_("合作单位人员不能同时绑定单位或评估机构。"))
+        org_region = self.partner_organisation.region_id
+        if not self.region_id:
+            self.region_id = org_region
+        elif self.region_id != org_region:
+            raise ValidationError(
+                {"region": _("合作单位人员的管辖区划须与所属合作组织的区划一致。")})
 
 
 class CoordinatorAssignment(models.Model):
@@ -224,6 +316,10 @@ class Invitation(models.Model):
     organisation = models.ForeignKey(
         AssessorOrganisation, on_delete=models.CASCADE, null=True, blank=True,
         verbose_name=_("评估机构"), related_name="invitations",
+    )
+    partner_organisation = models.ForeignKey(
+        PartnerOrganisation, on_delete=models.CASCADE, null=True, blank=True,
+        verbose_name=_("合作组织"), related_name="invitations",
     )
     region_code = models.CharField(_("所在区划代码"), max_length=12, db_index=True)
     created_by = models.ForeignKey(

@@ -34,7 +34,8 @@ def people_in_scope(actor):
         | Q(organisation__in=AssessorOrganisation.objects.in_scope(scope).values("pk")))
     return (get_user_model().objects.filter(memberships__in=inside).distinct()
             .prefetch_related("memberships__region", "memberships__unit",
-                              "memberships__organisation")
+                              "memberships__organisation",
+                              "memberships__partner_organisation")
             .order_by("-is_active", "username"))
 
 

@@ -80,6 +80,9 @@ class RoleSpec:
     scope_kind: str
     region_level: str | None  # the division level a region-scoped membership must name
     permissions: frozenset[str]
+    # Held only on the units the role's scope providers give (core.scoping), never over its
+    # region: a partner reviews just the applications it is assigned.
+    assigned_permissions: frozenset[str] = frozenset()
 
 
 _OFFICE = frozenset(
@@ -114,7 +117,13 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         | _FOLLOW_CAMPAIGN
         | _OFFICE_MONITORING,
     ),
-    Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW, CAMPAIGNS_VIEW})),
+    # Partners read units and the campaign of their organisation's region; as tripartite
+    # reviewers (seed 四（三）) they reach the units of the applications assigned to them (the
+    # recognition app registers that scope provider), and nothing more.
+    Role.PARTNER: RoleSpec(ScopeKind.REGION, None, frozenset({UNITS_VIEW, CAMPAIGNS_VIEW}),
+                           assigned_permissions=frozenset({UNITS_VIEW, ASSESSMENTS_VIEW,
+                                                           RECOGNITION_VIEW,
+                                                           RECOGNITION_REVIEW})),
     Role.COORDINATOR: RoleSpec(ScopeKind.ASSIGNED, None,
                                frozenset({UNITS_VIEW, UNITS_EXPORT, MONITORING_VIEW})),
     # An assessor reaches the units of the applications assigned to its organisation (the

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from hexie.regions import codes
 
-from .models import Membership
+from .models import Membership, PartnerOrganisation, TripartiteSide
 from .roles import Role
 
 
@@ -58,3 +58,41 @@ def assessor_organisation_ids(user) -> list[int]:
 def works_for_organisation(user, organisation_id) -> bool:
     return Membership.objects.filter(user=user, role=Role.ASSESSOR,
                                      organisation_id=organisation_id).exists()
+
+
+# --- partners as tripartite reviewers (seed 四（三）) -----------------------------------------
+
+def county_partner_members(region_code: str) -> list[tuple[PartnerOrganisation, object]]:
+    """(organisation, person) for every active partner of a partner organisation sitting at
+    the county that holds ``region_code``, ordered by organisation kind, name and username."""
+    memberships = (Membership.objects
+                   .filter(role=Role.PARTNER, user__is_active=True,
+                           partner_organisation__region_id=codes.county_of(region_code))
+                   .select_related("user", "partner_organisation")
+                   .order_by("partner_organisation__kind", "partner_organisation__name",
+                             "user__username"))
+    return [(m.partner_organisation, m.user) for m in memberships]
+
+
+def county_partner_organisations(region_code: str):
+    """The partner organisations at the county that holds ``region_code``."""
+    return PartnerOrganisation.objects.filter(region_id=codes.county_of(region_code))
+
+
+def tripartite_side(user, region_code: str):
+    """The side ``user`` reviews for in the county that holds ``region_code``:
+    ``(TripartiteSide.GOVERNMENT, None)`` for that county office's staff,
+    ``(side, organisation)`` for a member of one of its partner organisations, ``None``
+    otherwise (inactive people included)."""
+    if not user.is_active:
+        return None
+    if is_county_staff(user, region_code):
+        return TripartiteSide.GOVERNMENT, None
+    membership = (Membership.objects
+                  .filter(user=user, role=Role.PARTNER,
+                          partner_organisation__region_id=codes.county_of(region_code))
+                  .select_related("partner_organisation")
+                  .order_by("partner_organisation__kind", "partner_organisation_id").first())
+    if membership is None:
+        return None
+    return membership.partner_organisation.side, membership.partner_organisation

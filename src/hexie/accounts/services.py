@@ -23,7 +23,7 @@ from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.scoping import scope_for
 from hexie.regions.models import CODE_LENGTH, Division
 
-from .models import Membership
+from .models import Membership, PartnerOrganisation
 from .roles import ACCOUNTS_GRANT, ROLE_SPECS, Role
 
 # Below every office level: partners, coordinators, assessors, unit admins.
@@ -34,6 +34,19 @@ def role_height(role: str) -> int:
     """Smaller is higher: an office's region-code length, then every other role."""
     spec = ROLE_SPECS[role]
     return CODE_LENGTH[spec.region_level] if spec.region_level else _BELOW_OFFICES
+
+
+def new_membership(role: str, *, person=None, region=None, unit=None,
+                   organisation=None) -> Membership:
+    """An unsaved membership. ``organisation`` is an assessor organisation (assessors) or a
+    partner organisation (partners: the region is then the organisation's when not given)."""
+    partner = organisation if isinstance(organisation, PartnerOrganisation) else None
+    region_id = getattr(region, "pk", region) or None
+    if partner is not None and region_id is None:
+        region_id = partner.region_id
+    return Membership(user=person, role=role, region_id=region_id, unit=unit,
+                      organisation=None if partner else organisation,
+                      partner_organisation=partner)
 
 
 def _check_actor(actor, membership: Membership, reason: str, *, outside=None) -> None:
@@ -57,6 +70,9 @@ def _check_actor(actor, membership: Membership, reason: str, *, outside=None) ->
     elif membership.organisation_id is not None:
         inside = scope.covers_region(membership.organisation.region_id)
         field = "organisation"
+    elif membership.partner_organisation_id is not None:
+        inside = scope.covers_region(membership.partner_organisation.region_id)
+        field = "partner_organisation"
     elif membership.region_id:
         inside, field = scope.covers_region(membership.region_id), "region"
     else:  # a coordinator with no region reaches no place an actor could cover
@@ -77,16 +93,18 @@ def _region_code(membership: Membership) -> str:
 
 def grant_membership(actor, person, role: str, *, region=None, unit=None, organisation=None,
                      reason: str = "") -> Membership:
-    """Give ``person`` ``role`` over a region (code or Division), a unit or an organisation."""
+    """Give ``person`` ``role`` over a region (code or Division), a unit or an organisation
+    (an assessor organisation, or for a partner its partner organisation)."""
     if role not in ROLE_SPECS:
         raise DomainError(_("角色不存在。"), field="role")
-    membership = Membership(user=person, role=role,
-                            region_id=getattr(region, "pk", region) or None,
-                            unit=unit, organisation=organisation)
+    membership = new_membership(role, person=person, region=region, unit=unit,
+                                organisation=organisation)
     _check_actor(actor, membership, reason)
     with transaction.atomic():
-        if Membership.objects.filter(user=person, role=role, region_id=membership.region_id,
-                                     unit=unit, organisation=organisation).exists():
+        if Membership.objects.filter(
+                user=person, role=role, region_id=membership.region_id, unit=unit,
+                organisation_id=membership.organisation_id,
+                partner_organisation_id=membership.partner_organisation_id).exists():
             raise DomainError(_("该用户已有这一角色授权。"), field="role", code="duplicate")
         try:
             with transaction.atomic():
@@ -128,8 +146,7 @@ def check_may_grant(actor, role: str, *, region=None, unit=None, organisation=No
     the actor's scope → ``OutOfScope`` (404), a malformed target → ``DomainError``."""
     if role not in ROLE_SPECS:
         raise DomainError(_("角色不存在。"), field="role")
-    membership = Membership(role=role, region_id=getattr(region, "pk", region) or None,
-                            unit=unit, organisation=organisation)
+    membership = new_membership(role, region=region, unit=unit, organisation=organisation)
     _check_actor(actor, membership, "invitation", outside=OutOfScope)
     try:
         membership.clean()
@@ -153,7 +170,8 @@ def _check_person(actor, person, reason: str) -> None:
         return
     if actor.pk == person.pk:
         raise NotPermitted(_("不能停用或启用本人的账号。"))
-    memberships = list(person.memberships.select_related("unit", "organisation"))
+    memberships = list(person.memberships.select_related("unit", "organisation",
+                                                         "partner_organisation"))
     if person.is_superuser or not memberships:  # no membership: nothing places them in a scope
         raise OutOfScope()
     for membership in memberships:
@@ -188,7 +206,7 @@ def _set_active(actor, person, active: bool, action: str, reason: str):
         if not active:
             _end_sessions(locked)
         regions = sorted({_region_code(m) for m in locked.memberships.select_related(
-            "unit", "organisation")})
+            "unit", "organisation", "partner_organisation")})
         audit.record(actor, action, locked, before={"is_active": not active},
                      after={"is_active": active, "reason": reason},
                      region_code=regions[0] if len(regions) == 1 else "")

@@ -27,6 +27,7 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("people/invitations/<int:pk>/withdraw/", views_people.withdraw,
          name="people-withdraw"),
+    path("people/partners/", views_people.partners, name="people-partners"),
     path("me/security/", views_security.security, name="security"),
     path("me/security/2fa/verify/", views_security.verify, name="security-2fa-verify"),
     path("me/security/2fa/enrol/", views_security.enrol, name="security-2fa-enrol"),

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from hexie.core.errors import DomainError, OutOfScope
+from hexie.core.scoping import scope_for
 
 from .invitations import (
     InvitationUnusable,
@@ -21,8 +22,10 @@ from .invitations import (
     invite,
     revoke_invitation,
 )
-from .models import Membership
+from .models import Membership, PartnerOrganisation
+from .partners import create_partner_organisation, partner_organisations_in_scope
 from .people import grantable_roles, manages_people, pending_invitations, people_in_scope
+from .roles import ACCOUNTS_GRANT
 from .services import deactivate, reactivate
 
 
@@ -80,20 +83,28 @@ def people(request):
     errors, link, form = {}, None, {}
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip()
-                for k in ("role", "region", "unit", "email", "display_name")}
-        unit = None
+                for k in ("role", "region", "unit", "email", "display_name",
+                          "partner_organisation")}
+        unit = partner = None
         if form["unit"]:
             unit = Unit.objects.filter(credit_code=form["unit"].upper()).first()
             if unit is None:
                 errors["unit"] = _("没有该统一社会信用代码的单位。")
+        if form["partner_organisation"]:
+            partner = partner_organisations_in_scope(request.user).filter(
+                pk=form["partner_organisation"] if form["partner_organisation"].isdigit()
+                else None).first()
+            if partner is None:
+                errors["partner_organisation"] = _("请选择管辖范围内的合作组织。")
         if not errors:
             try:
                 link = invite(request.user, form["role"], region=form["region"] or None,
-                                 unit=unit, email=form["email"],
+                                 unit=unit, organisation=partner, email=form["email"],
                                  display_name=form["display_name"],
                                  base_url=request.build_absolute_uri("/"))[1]
             except OutOfScope:
-                errors[("unit" if unit else "region")] = _("只能在本人管辖范围内邀请。")
+                errors[("unit" if unit else "partner_organisation" if partner
+                        else "region")] = _("只能在本人管辖范围内邀请。")
             except DomainError as exc:
                 errors[exc.field or "role"] = exc.message
         if link:
@@ -102,6 +113,7 @@ def people(request):
         "people": people_in_scope(request.user),
         "invitations": pending_invitations(request.user),
         "roles": grantable_roles(request.user),
+        "partner_organisations": partner_organisations_in_scope(request.user),
         "errors": errors, "link": link, "form": form, "days": settings.HEXIE_INVITATION_DAYS,
     }, status=400 if errors else 200)
 
@@ -134,3 +146,30 @@ def withdraw(request, pk):
     else:
         messages.success(request, _("邀请已撤回。"))
     return redirect("people")
+
+
+@login_required
+def partners(request):
+    """The partner organisations (总工会, 企联, 工商联) of the office's division and below, their
+    people, and a form to add one; people are then invited on the accounts page."""
+    _office(request)
+    errors, form = {}, {}
+    own = scope_for(request.user, ACCOUNTS_GRANT).region_prefixes
+    if len(own) == 1:  # the office's own division, the usual place for its partners
+        form["region"] = own[0]
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in ("name", "kind", "region")}
+        try:
+            made = create_partner_organisation(request.user, form["name"], form["kind"],
+                                               form["region"])
+        except OutOfScope:
+            errors["region"] = _("只能在本人管辖的区划内创建合作组织。")
+        except DomainError as exc:
+            errors[exc.field or "name"] = exc.message
+        else:
+            messages.success(request, _("已创建合作组织 %(name)s。") % {"name": made.name})
+            return redirect("people-partners")
+    return render(request, "accounts/partners.html", {
+        "organisations": partner_organisations_in_scope(request.user),
+        "kinds": PartnerOrganisation.Kind.choices, "errors": errors, "form": form,
+    }, status=400 if errors else 200)

@@ -31,7 +31,8 @@ def register_permission_provider(role: str, provider: Callable) -> None:
 
 
 # The role table, registered by accounts in its AppConfig.ready (core imports no other app):
-# role -> spec with ``scope_kind`` ("region", "unit" or "assigned") and ``permissions``.
+# role -> spec with ``scope_kind`` ("region", "unit" or "assigned"), ``permissions`` and,
+# optionally, ``assigned_permissions`` (held only on the units the role's providers give).
 ROLE_SPECS: dict[str, object] = {}
 
 
@@ -94,12 +95,15 @@ def scope_for(user, permission: str) -> Scope:
         if spec is None:
             continue
         provider = PERMISSION_PROVIDERS.get(m.role)
-        if permission not in (provider(user, m) if provider else spec.permissions):
+        if permission in (provider(user, m) if provider else spec.permissions):
+            if spec.scope_kind == "region" and m.region_id:
+                prefixes.append(m.region_id)
+            elif spec.scope_kind == "unit" and m.unit_id:
+                unit_ids.add(m.unit_id)
+        elif permission not in getattr(spec, "assigned_permissions", ()):
             continue
-        if spec.scope_kind == "region" and m.region_id:
-            prefixes.append(m.region_id)
-        elif spec.scope_kind == "unit" and m.unit_id:
-            unit_ids.add(m.unit_id)
+        # What the role reaches through records assigning units to it; for a permission held
+        # only there (``assigned_permissions``), that is the whole reach.
         for provider in UNIT_SCOPE_PROVIDERS.get(m.role, ()):
             unit_ids.update(provider(user, m))
     scope = Scope(_minimal_prefixes(prefixes), frozenset(unit_ids))

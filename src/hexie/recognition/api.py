@@ -105,7 +105,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReviewAssignment
         fields = ["id", "application", "unit_name", "year", "track", "round", "reviewer",
-                  "organisation", "due_on", "state", "site_visit_on", "site_visit_notes",
+                  "side", "partner_organisation", "organisation", "due_on", "state",
+                  "site_visit_on", "site_visit_notes",
                   "score", "recommend_pass", "comment", "submitted_at", "criteria",
                   "opinions"]
         read_only_fields = fields

@@ -14,10 +14,12 @@ class RecognitionConfig(AppConfig):
         from hexie.notifications import reminders as deadline_reminders
 
         from .reminders import review_deadlines
-        from .scoping import assessor_units
+        from .scoping import assessor_units, partner_reviewer_units
         from .worklist import recognition_todos
 
         worklist.register(recognition_todos)
         deadline_reminders.register(review_deadlines)
         if assessor_units not in UNIT_SCOPE_PROVIDERS.get(Role.ASSESSOR, []):
             register_unit_scope_provider(Role.ASSESSOR, assessor_units)
+        if partner_reviewer_units not in UNIT_SCOPE_PROVIDERS.get(Role.PARTNER, []):
+            register_unit_scope_provider(Role.PARTNER, partner_reviewer_units)

@@ -45,11 +45,12 @@ def demo_application(unit, admin, year: int) -> Application:
     ))
 
 
-def demo_assign(application: Application, county_user, assessor_org=None):
-    """The county accepts the application: ``county_user`` reviews for the tripartite side,
-    ``assessor_org`` (optional) for the third party; due in the policy's default period."""
-    return services.assign_reviewers(county_user, application, staff=[county_user],
-                                     organisation=assessor_org)
+def demo_assign(application: Application, county_user, assessor_org=None, partners=()):
+    """The county accepts the application: ``county_user`` reviews for the government side and
+    ``partners`` (members of the county's 总工会 / 企联 / 工商联) for theirs, ``assessor_org``
+    (optional) for the third party; due in the policy's default period."""
+    return services.assign_reviewers(county_user, application,
+                                     staff=[county_user, *partners], organisation=assessor_org)
 
 
 def _confirm_all(actor, assignment: ReviewAssignment) -> None:
@@ -63,10 +64,11 @@ def _confirm_all(actor, assignment: ReviewAssignment) -> None:
 
 
 def demo_review_and_pass(application: Application, county_user,
-                         assessor_org=None) -> Recognition:
-    """Assign (``county_user`` and ``assessor_org``, whose first member reviews for it), review
-    confirming every criterion, and pass: the unit gets its Recognition, pending notice."""
-    demo_assign(application, county_user, assessor_org)
+                         assessor_org=None, partners=()) -> Recognition:
+    """Assign (``county_user``, ``partners`` and ``assessor_org``, whose first member reviews
+    for it), review confirming every criterion, and pass: the unit gets its Recognition,
+    pending notice."""
+    demo_assign(application, county_user, assessor_org, partners)
     for assignment in application.assignments.filter(round=application.review_round):
         if assignment.track == ReviewAssignment.Track.TRIPARTITE:
             _confirm_all(assignment.reviewer, assignment)

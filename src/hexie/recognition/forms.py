@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hexie.accounts.models import AssessorOrganisation
-from hexie.accounts.selectors import county_staff
+from hexie.accounts.models import AssessorOrganisation, TripartiteSide
+from hexie.accounts.selectors import county_partner_members, county_staff
 from hexie.campaigns.forms import PledgeForm
 from hexie.core.forms import ServiceErrorsMixin
 from hexie.units.models import Kind
@@ -44,7 +44,11 @@ class FilterForm(Styled, forms.Form):
 
 
 class AssignForm(ServiceErrorsMixin, Styled, forms.Form):
-    staff = forms.ModelMultipleChoiceField(label=_("三方评审人员"), queryset=None,
+    """The tripartite reviewers are offered by side: the county office's staff (政府方), then
+    each partner organisation of the county (工会方 / 企业方), e.g. "西湖区总工会：张三". The
+    service decides who may review; the form only offers."""
+
+    staff = forms.TypedMultipleChoiceField(label=_("三方评审人员"), coerce=int,
                                            widget=forms.CheckboxSelectMultiple)
     organisation = forms.ModelChoiceField(label=_("第三方评估机构（可选）"), required=False,
                                           queryset=AssessorOrganisation.objects.order_by("name"))
@@ -53,9 +57,33 @@ class AssignForm(ServiceErrorsMixin, Styled, forms.Form):
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = county_staff(unit.region_id).order_by("username")
-        self.fields["staff"].label_from_instance = lambda u: str(u)
+        government = list(county_staff(unit.region_id).order_by("username"))
+        self.people = {u.pk: u for u in government}
+        groups = [(str(_("本县（市、区）三方办公室（政府方）")),
+                   [(u.pk, str(u)) for u in government])]
+        by_org, sides = {}, {TripartiteSide.GOVERNMENT} if government else set()
+        for organisation, person in county_partner_members(unit.region_id):
+            if person.pk in self.people:  # county staff review for the government
+                continue
+            self.people[person.pk] = person
+            sides.add(organisation.side)
+            by_org.setdefault(organisation, []).append(
+                (person.pk, f"{organisation}：{person}"))
+        for organisation, choices in by_org.items():
+            side = TripartiteSide(organisation.side).label
+            groups.append((f"{organisation}（{side}）", choices))
+        self.fields["staff"].choices = groups
+        self.missing_sides = [str(label) for value, label in TripartiteSide.choices
+                              if value not in sides]
+        if self.missing_sides:
+            self.fields["staff"].help_text = _(
+                "本县（市、区）尚无%(sides)s的评审人员账号：可以先指派，评审记录将注明缺少的一方；"
+                "在“账号管理 → 合作组织”中添加本县总工会、企联、工商联及其人员。") % {
+                "sides": "、".join(self.missing_sides)}
         self.style()
+
+    def clean_staff(self):
+        return [self.people[pk] for pk in self.cleaned_data["staff"] if pk in self.people]
 
 
 class DecideForm(ServiceErrorsMixin, Styled, forms.Form):

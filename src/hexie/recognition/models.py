@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from hexie.accounts.models import TripartiteSide
 from hexie.core.events import AggregateEvent, EventSpec
 from hexie.core.querysets import ScopedQuerySet
 
@@ -139,6 +140,15 @@ class ReviewAssignment(models.Model):
         related_name="review_assignments", null=True, blank=True,
         verbose_name=_("第三方评估机构"),
     )
+    # Tripartite: the side the reviewer sits on (政府方 for the county office's staff, 工会方 or
+    # 企业方 for a member of the county's partner organisation, kept as it was when assigned).
+    side = models.CharField(_("三方评审所属方"), max_length=16, choices=TripartiteSide.choices,
+                            blank=True)
+    partner_organisation = models.ForeignKey(
+        "accounts.PartnerOrganisation", on_delete=models.PROTECT,
+        related_name="review_assignments", null=True, blank=True,
+        verbose_name=_("所属合作组织"),
+    )
     due_on = models.DateField(_("评审截止日期"))
     state = FSMField(_("状态"), max_length=16, choices=State.choices, default=State.ASSIGNED)
     site_visit_on = models.DateField(_("实地核查日期"), null=True, blank=True)
@@ -170,6 +180,17 @@ class ReviewAssignment(models.Model):
                            | models.Q(track="third_party", organisation__isnull=False)),
                 name="assignment_reviewer_matches_track",
             ),
+            # A tripartite reviewer sits on one side; a partner organisation only with a
+            # partner's side; the third party has neither.
+            models.CheckConstraint(
+                condition=(models.Q(track="tripartite", side="government",
+                                    partner_organisation__isnull=True)
+                           | models.Q(track="tripartite", side__in=["union", "enterprise"],
+                                      partner_organisation__isnull=False)
+                           | models.Q(track="third_party", side="",
+                                      partner_organisation__isnull=True)),
+                name="assignment_side_matches_track",
+            ),
         ]
         indexes = [
             models.Index(fields=["reviewer", "state"], name="assignment_reviewer_idx"),
@@ -178,6 +199,15 @@ class ReviewAssignment(models.Model):
 
     def __str__(self):
         return f"{self.get_track_display()} · {self.application_id}"
+
+    @property
+    def reviewer_label(self) -> str:
+        """"西湖区总工会：张三" for a partner, the name for county staff, else the organisation."""
+        if self.reviewer_id is None:
+            return str(self.organisation)
+        if self.partner_organisation_id:
+            return f"{self.partner_organisation}：{self.reviewer}"
+        return str(self.reviewer)
 
     @transition(field=state, source=State.ASSIGNED, target=State.SUBMITTED)
     def submit(self):

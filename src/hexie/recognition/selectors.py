@@ -50,8 +50,10 @@ def state_counts(applications) -> list[tuple[str, str, int]]:
 
 
 def is_reviewer(user) -> bool:
-    """County staff (the tripartite review) and assessor organisations' people."""
-    return bool(scope_for(user, RECOGNITION_REVIEW).region_prefixes) or bool(
+    """County staff (the tripartite review), assessor organisations' people and anyone named
+    tripartite reviewer (partners of the county's 总工会、企联、工商联)."""
+    scope = scope_for(user, RECOGNITION_REVIEW)  # a partner's: the units assigned to them
+    return bool(scope.region_prefixes) or bool(scope.unit_ids) or bool(
         assessor_organisation_ids(user))
 
 
@@ -66,7 +68,7 @@ def assignments_for(user):
         q |= Q(organisation_id__in=orgs)
     return (ReviewAssignment.objects.filter(q)
             .select_related("application", "application__unit", "application__self_assessment",
-                            "organisation", "reviewer"))
+                            "organisation", "reviewer", "partner_organisation"))
 
 
 def get_assignment(user, pk) -> ReviewAssignment:

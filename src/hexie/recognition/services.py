@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hexie.accounts import selectors as accounts
-from hexie.accounts.models import AssessorOrganisation
+from hexie.accounts.models import AssessorOrganisation, TripartiteSide
 from hexie.accounts.roles import (
     RECOGNITION_APPLY,
     RECOGNITION_ASSIGN,
@@ -46,7 +46,7 @@ from .models import (
 )
 
 __all__ = ["CongressInput", "appeal", "apply", "assign_reviewers", "combined_conclusion",
-           "decide", "handle_appeal", "submit_review"]
+           "decide", "handle_appeal", "missing_sides", "reviewer_sides", "submit_review"]
 
 SEED = cite()
 RULE_ASSESS = f"{cite('4.3')}：县（市、区）协调劳动关系三方每年对申请单位开展和谐劳动关系达标评估"
@@ -188,29 +188,51 @@ def apply(actor, unit: Unit, year: int, congress: CongressInput | None) -> Appli
 
 # --- reviewers (四（三）) --------------------------------------------------------------------
 
-def _covers_unit(user, unit: Unit) -> bool:
-    """``user`` holds a county office membership over the unit's division."""
-    return accounts.is_county_staff(user, unit.region_id)
+def reviewer_sides(staff, unit: Unit) -> dict:
+    """Each proposed tripartite reviewer's ``(side, partner organisation or None)``: the county
+    office's own staff sit on the government side, members of the county's partner
+    organisations on the union or enterprise side. Refused, naming the field ``staff``, when a
+    person's account is deactivated or they are neither (another county's partner, say)."""
+    inactive = [str(s) for s in staff if not s.is_active]
+    if inactive:
+        raise DomainError(
+            "评审人员“" + "、".join(inactive) + "”的账号已停用，不能指派。",
+            field="staff", code="reviewer_inactive",
+        )
+    sides = {s: accounts.tripartite_side(s, unit.region_id) for s in staff}
+    outside = [str(s) for s, side in sides.items() if side is None]
+    if outside:
+        raise DomainError(
+            "评审人员“" + "、".join(outside) + "”不是本县（市、区）三方办公室人员，"
+            "也不是本县（市、区）总工会、企业联合会/企业家协会或工商联的人员。"
+            f"依据：{RULE_ASSESS}。", field="staff", code="staff_outside",
+        )
+    return sides
+
+
+def missing_sides(sides) -> list[str]:
+    """The labels of the tripartite sides (政府方、工会方、企业方) no reviewer sits on. The
+    review may go ahead without one (a county may have no partner accounts yet); the pages
+    show the gap as a warning."""
+    present = set(sides)
+    return [str(label) for value, label in TripartiteSide.choices if value not in present]
 
 
 def assign_reviewers(actor, application: Application, staff=(), organisation=None,
                      due_on: datetime.date | None = None) -> list[ReviewAssignment]:
-    """The county office accepts the application (or an accepted appeal) and assigns its own
-    staff and, optionally, a third-party organisation."""
+    """The county office accepts the application (or an accepted appeal) and assigns the
+    tripartite reviewers — its own staff and members of the county's partner organisations
+    (总工会、企联、工商联), each on their side — and, optionally, a third-party organisation."""
     unit = application.unit
     if not scope_for(actor, RECOGNITION_ASSIGN).covers_region(unit.region_id):
         refuse(actor, RECOGNITION_VIEW, "只有本县（市、区）三方办公室可以指派评审人员。", unit=unit)
     rule = _rule_review(application)
     staff = list(dict.fromkeys(s for s in (staff or ()) if s is not None))
     if not staff:
-        raise DomainError(f"请至少指派一名本县（市、区）三方办公室的评审人员。依据：{rule}。",
-                          field="staff", code="no_staff")
-    outside = [str(s) for s in staff if not _covers_unit(s, unit)]
-    if outside:
-        raise DomainError(
-            "评审人员“" + "、".join(outside) + "”不是本县（市、区）三方办公室人员。"
-            f"依据：{RULE_ASSESS}。", field="staff", code="staff_outside",
-        )
+        raise DomainError("请至少指派一名三方评审人员（本县（市、区）三方办公室人员或本县"
+                          f"总工会、企联、工商联人员）。依据：{rule}。", field="staff",
+                          code="no_staff")
+    sides = reviewer_sides(staff, unit)
     if organisation is not None and not isinstance(organisation, AssessorOrganisation):
         raise DomainError("第三方评估机构不存在。", field="organisation")
     today = timezone.localdate()
@@ -228,7 +250,8 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
             advance(locked, "start_review", "受理并指派评审人员", rule=RULE_ASSESS)
             locked.save(update_fields=["state"])
         made = [ReviewAssignment(application=locked, track=ReviewAssignment.Track.TRIPARTITE,
-                                 reviewer=s, due_on=due_on, assigned_by=actor,
+                                 reviewer=s, side=sides[s][0], partner_organisation=sides[s][1],
+                                 due_on=due_on, assigned_by=actor,
                                  round=locked.review_round) for s in staff]
         if organisation is not None:
             made.append(ReviewAssignment(
@@ -238,12 +261,16 @@ def assign_reviewers(actor, application: Application, staff=(), organisation=Non
             ))
         for assignment in made:
             assignment.save()
+        missing = missing_sides(side for side, _org in sides.values())
         audit.record(actor, "recognition.assign", locked, before=before,
                      after=audit.snapshot(locked) | {
-                         "assignments": [audit.snapshot(a) for a in made], "rule": rule},
+                         "assignments": [audit.snapshot(a) for a in made], "rule": rule,
+                         "missing_sides": missing},
                      region_code=unit.region_id)
         events.record(locked, ApplicationEvent.Type.REVIEWERS_ASSIGNED, actor,
-                      round=locked.review_round, staff=[str(s) for s in staff],
+                      round=locked.review_round,
+                      staff=[f"{a.reviewer_label}（{a.get_side_display()}）"
+                             for a in made if a.track == ReviewAssignment.Track.TRIPARTITE],
                       organisation=organisation.name if organisation else None, due_on=due_on)
         url = reverse("recognition:reviews")
         people = [p for a in made for p in _assignment_people(a)]
@@ -376,7 +403,8 @@ def combined_conclusion(application: Application) -> dict:
     rules = rules_for(application)
     weights = rules.weights_for(application.unit.region_id)
     submitted = list(current_assignments(application).filter(
-        state=ReviewAssignment.State.SUBMITTED).prefetch_related("opinions"))
+        state=ReviewAssignment.State.SUBMITTED).select_related(
+        "reviewer", "partner_organisation", "organisation").prefetch_related("opinions"))
     tracks = {ReviewAssignment.Track.TRIPARTITE: [], ReviewAssignment.Track.THIRD_PARTY: []}
     for a in submitted:
         tracks[a.track].append(a)
@@ -420,6 +448,15 @@ def combined_conclusion(application: Application) -> dict:
                                "third_party": str(weights.third_party)}},
         "confirm_share": str(rules.confirm_share),
         "reviewers": {"tripartite": len(tri), "third_party": len(third)},
+        # Who reviewed for which side (seed 四（三）: government, trade union and enterprise
+        # representatives), and the sides no submitted opinion came from.
+        "sides": {value: sum(a.side == value for a in tri)
+                  for value in TripartiteSide.values},
+        "tripartite_reviewers": [
+            {"reviewer": a.reviewer_label, "side": a.side,
+             "side_label": str(a.get_side_display()),
+             "recommend_pass": a.recommend_pass} for a in tri],
+        "missing_sides": missing_sides(a.side for a in tri),
         "criteria": rows,
         "all_confirmed": bool(rows) and all(r["confirmed"] for r in rows),
         "score": None if score is None else f"{float(score):.2f}",

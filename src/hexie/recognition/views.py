@@ -77,7 +77,8 @@ def _detail_context(request, application, **forms):
     user = request.user
     can_assign = scope_for(user, RECOGNITION_ASSIGN).covers_region(application.unit.region_id)
     can_decide = scope_for(user, RECOGNITION_DECIDE).covers_region(application.unit.region_id)
-    assignments = list(application.assignments.select_related("reviewer", "organisation")
+    assignments = list(application.assignments.select_related("reviewer", "organisation",
+                                                              "partner_organisation")
                        .prefetch_related("opinions").order_by("-round", "id"))
     current = [a for a in assignments if a.round == application.review_round]
     awaiting = selectors.awaiting_assignment(
@@ -100,6 +101,8 @@ def _detail_context(request, application, **forms):
             DecideForm() if can_decide and deciding else None),
         "handle_form": forms.get("handle_form") or (HandleAppealForm() if can_decide else None),
         "conclusion": conclusion, "conclusion_interim": len(submitted) < len(current),
+        "missing_sides": services.missing_sides(a.side for a in current if a.side)
+        if current else [],
         "appeals": appeals,
         "appeal_deadline": services.appeal_deadline(application),
     }
@@ -140,10 +143,16 @@ def assign(request, pk):
     def make_form(data, application):
         return AssignForm(data, unit=application.unit)
 
-    return _county_step(request, pk, make_form, "assign_form", lambda application, data: (
-        services.assign_reviewers(request.user, application, staff=data["staff"],
-                                  organisation=data["organisation"], due_on=data["due_on"])
-    ), _("已指派评审人员。"))
+    def step(application, data):
+        made = services.assign_reviewers(request.user, application, staff=data["staff"],
+                                         organisation=data["organisation"],
+                                         due_on=data["due_on"])
+        missing = services.missing_sides(a.side for a in made if a.side)
+        if missing:
+            messages.warning(request, _("三方评审缺少%(sides)s的评审人员。") % {
+                "sides": "、".join(missing)})
+
+    return _county_step(request, pk, make_form, "assign_form", step, _("已指派评审人员。"))
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hexie.accounts.models import (
     AssessorOrganisation,
     CoordinatorAssignment,
+    PartnerOrganisation,
     User,
 )
 from hexie.accounts.roles import Role
@@ -46,7 +47,7 @@ ACCOUNTS = [
     ("beishan", "北山街道", Role.TOWN_OFFICE, "330106002", "西湖区北山街道"),
     ("xietiao", "协调员张敏", Role.COORDINATOR, None, "定点联系西湖区 3 个单位"),
     ("pinggu", "评估员李华", Role.ASSESSOR, None, "浙江示例第三方评估中心"),
-    ("gonghui", "西湖区总工会", Role.PARTNER, "330106", "西湖区（只读）"),
+    ("gonghui", "西湖区总工会", Role.PARTNER, "330106", "西湖区总工会（只读；三方评审人员）"),
     ("qiye", "企业经办人王芳", Role.UNIT_ADMIN, None, "杭州西湖示范科技有限公司（本单位）"),
 ]
 
@@ -91,13 +92,19 @@ def _create_accounts(password: str):
     organisation, _ = AssessorOrganisation.objects.get_or_create(
         name="浙江示例第三方评估中心", defaults={"region_id": "3301"}
     )
+    # The county's trade union: its member reviews for the union side of the tripartite
+    # review (seed 四（三）).
+    union, _ = PartnerOrganisation.objects.get_or_create(
+        region_id=DEMO_CAMPAIGN_REGION, kind=PartnerOrganisation.Kind.TRADE_UNION,
+        name="西湖区总工会")
     for username, display, role, region, _desc in ACCOUNTS:
         user = User.objects.create_user(username=username, password=password,
                                         display_name=display)
         grant_membership(
             None, user, role, region=region,
             unit=unit if role == Role.UNIT_ADMIN else None,
-            organisation=organisation if role == Role.ASSESSOR else None, reason="demo",
+            organisation={Role.ASSESSOR: organisation, Role.PARTNER: union}.get(role),
+            reason="demo",
         )
         if role == Role.COORDINATOR:
             for followed in Unit.objects.within("330106").filter(
@@ -158,7 +165,8 @@ def _seed_campaign():
 def _seed_workflow():
     """The rest of the year for the pledged demo units, each step through its service: two
     self-assess; the first is reviewed, recognised, put on notice and published, the second
-    waits for its reviewers (西湖区 office and the demo assessor organisation); the first runs
+    waits for its reviewers (西湖区 office, 西湖区总工会's gonghui and the demo assessor
+    organisation); the first runs
     its health check; the third runs a satisfaction survey."""
     from hexie.healthcheck import services as healthcheck
     from hexie.standards import services as standards
@@ -169,6 +177,9 @@ def _seed_workflow():
     healthcheck.load_path(None)
     office = User.objects.get(username="xihu")
     organisation = AssessorOrganisation.objects.get(name="浙江示例第三方评估中心")
+    # 西湖区总工会's member reviews beside the office: the first application shows a union
+    # opinion in its conclusion, the second waits on the partner's home as a to-do.
+    partners = list(User.objects.filter(username="gonghui", is_active=True))
     year = timezone.localdate().year
     pledges = list(Pledge.objects.within(DEMO_CAMPAIGN_REGION)
                    .filter(year=year, pledged_by__username__startswith="demo-unit-")
@@ -179,8 +190,9 @@ def _seed_workflow():
     for p in (first, second):
         submit_demo_self_assessment(p.unit, p.pledged_by, year)
     demo_review_and_pass(demo_application(first.unit, first.pledged_by, year), office,
-                         organisation)
+                         organisation, partners)
     demo_notice_and_publish(DEMO_CAMPAIGN_REGION, year, office)
-    demo_assign(demo_application(second.unit, second.pledged_by, year), office, organisation)
+    demo_assign(demo_application(second.unit, second.pledged_by, year), office, organisation,
+                partners)
     demo_health_check(first.unit, first.pledged_by, office, year)
     load_demo_surveys(third.unit, third.pledged_by, year)

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hexie.accounts import services
 from hexie.accounts.invitations import invite
-from hexie.accounts.models import AssessorOrganisation, Membership, User
-from hexie.accounts.roles import ROLE_SPECS
+from hexie.accounts.models import AssessorOrganisation, Membership, PartnerOrganisation, User
+from hexie.accounts.partners import create_partner_organisation, find_partner_organisation
+from hexie.accounts.roles import ROLE_SPECS, Role
 from hexie.core.errors import DomainError
 
 # accounts sits below units in the layers: the unit model is reached through the foreign key.
@@ -37,21 +38,34 @@ class Command(BaseCommand):
         create.add_argument("--role", required=True, help="角色，如 province_office")
         create.add_argument("--region", help="区划代码（三方办、协调员、合作单位）")
         create.add_argument("--unit", help="单位统一社会信用代码（创建单位经办人）")
-        create.add_argument("--org", help="评估机构名称（评估机构人员）")
+        create.add_argument("--org",
+                            help="评估机构名称（评估机构人员）或合作组织名称（合作单位人员）")
         create.add_argument("--email", default="")
         create.add_argument("--name", default="", help="姓名")
         create.add_argument("--password-stdin", action="store_true",
                             help="从标准输入读取密码（一行）")
+        partner = actions.add_parser(
+            "partner-org", help="创建合作组织（总工会、企业联合会/企业家协会、工商联）")
+        partner.add_argument("name", help="组织名称，如 西湖区总工会")
+        partner.add_argument("--kind", required=True, choices=PartnerOrganisation.Kind.values,
+                             help="trade_union 总工会 / enterprise_confederation 企联 / "
+                                  "federation_of_industry_commerce 工商联")
+        partner.add_argument("--region", required=True, help="所在区划代码（省、市或县级）")
         for name, text in (("deactivate", "停用账号（不删除，历史记录保留）"),
                            ("reactivate", "重新启用已停用的账号")):
             sub = actions.add_parser(name, help=text)
             sub.add_argument("username")
             sub.add_argument("--reason", default=REASON, help="写入审计的原因")
 
-    def handle(self, *args, action, username, **options):
+    def handle(self, *args, action, username=None, **options):
         try:
             if action == "create":
                 self.create(username, **options)
+            elif action == "partner-org":
+                made = create_partner_organisation(None, options["name"], options["kind"],
+                                                   options["region"], reason=REASON)
+                self.stdout.write(f"已创建合作组织 {made.name}（{made.get_kind_display()}，"
+                                  f"{made.region_id}）")
             else:
                 self.set_active(action, username, options["reason"])
         except DomainError as exc:
@@ -66,7 +80,9 @@ class Command(BaseCommand):
             target["unit"] = Unit.objects.filter(credit_code=unit.strip().upper()).first()
             if target["unit"] is None:
                 raise refuse(f"没有统一社会信用代码为 {unit} 的单位")
-        if org:
+        if org and role == Role.PARTNER:  # a partner's --org names its partner organisation
+            target["organisation"] = find_partner_organisation(org, region)
+        elif org:
             target["organisation"] = AssessorOrganisation.objects.filter(name=org).first()
             if target["organisation"] is None:
                 raise refuse(f"没有名为 {org} 的评估机构")

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hexie.accounts import services
 from hexie.accounts.models import AssessorOrganisation, Membership, User
+from hexie.accounts.partners import find_partner_organisation
+from hexie.accounts.roles import Role
 from hexie.core.errors import DomainError
 
 # accounts sits below units in the layers: the unit model is reached through the foreign key.
@@ -17,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("role")
         parser.add_argument("--region", help="区划代码（三方办、协调员、合作单位）")
         parser.add_argument("--unit", type=int, help="单位 ID（创建单位经办人）")
-        parser.add_argument("--organisation", help="评估机构名称（评估机构人员）")
+        parser.add_argument("--organisation",
+                            help="评估机构名称（评估机构人员）或合作组织名称（合作单位人员）")
         parser.add_argument("--reason", required=True, help="授权或撤销的依据（写入审计）")
 
     def handle(self, *args, action, username, role, region, unit, organisation, reason,
@@ -25,14 +28,20 @@ class Command(BaseCommand):
         try:
             person = User.objects.get(username=username)
             unit = Unit.objects.get(pk=unit) if unit else None
-            organisation = (AssessorOrganisation.objects.get(name=organisation)
-                            if organisation else None)
+            if organisation and role == Role.PARTNER:
+                organisation = find_partner_organisation(organisation, region)
+            elif organisation:
+                organisation = AssessorOrganisation.objects.get(name=organisation)
             if action == "grant":
                 services.grant_membership(None, person, role, region=region, unit=unit,
                                           organisation=organisation, reason=reason)
             else:
-                membership = Membership.objects.get(user=person, role=role, region_id=region,
-                                                    unit=unit, organisation=organisation)
+                target = services.new_membership(role, region=region, unit=unit,
+                                                 organisation=organisation)
+                membership = Membership.objects.get(
+                    user=person, role=role, region_id=target.region_id, unit=unit,
+                    organisation=target.organisation,
+                    partner_organisation=target.partner_organisation)
                 services.revoke_membership(None, membership, reason=reason)
         except (User.DoesNotExist, Unit.DoesNotExist, AssessorOrganisation.DoesNotExist,
                 Membership.DoesNotExist) as exc:
