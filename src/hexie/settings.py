@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hexie.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # One row per call made with an API token, after the response (issue 10 §5).
+    "hexie.accounts.access_log.ApiAccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "hexie.urls"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_people
+from . import views_people, views_tokens
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -14,4 +14,7 @@ urlpatterns = [
          name="people-reactivate"),
     path("people/invitations/<int:pk>/withdraw/", views_people.withdraw,
          name="people-withdraw"),
+    path("tokens/", views_tokens.token_list, name="tokens"),
+    path("tokens/<int:pk>/", views_tokens.token_detail, name="token-detail"),
+    path("tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="token-revoke"),
 ]

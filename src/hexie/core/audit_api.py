@@ -48,6 +48,12 @@ class AuditCursorPagination(CursorPagination):
     ordering = "-id"
     page_size = 50
 
+    def get_ordering(self, request, queryset, view):
+        # By time when a date filter is given (audit_selectors.ordering_for): the cursor then
+        # carries the time, ties broken by offset as CursorPagination does.
+        return audit_selectors.ordering_for({key: request.query_params.get(key)
+                                             for key in ("date_from", "date_to")})
+
 
 FILTER_PARAMETERS = [
     OpenApiParameter("actor", OpenApiTypes.STR, description="操作人登录名（精确匹配）"),
