@@ -91,5 +91,11 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
         data = form.cleaned_data if form.is_bound else {}
         return audit_selectors.filtered_events(self.request.user, data)
 
+    def list(self, request, *args, **kwargs):
+        # The page's keys first (from the index alone), then its rows (audit_selectors).
+        keys = self.paginate_queryset(audit_selectors.keys_only(self.get_queryset()))
+        serializer = self.get_serializer(audit_selectors.with_rows(keys), many=True)
+        return self.get_paginated_response(serializer.data)
+
     def get_object(self):
         return audit_selectors.get_event(self.request.user, self.kwargs["pk"])
