@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Idle sign-out, then the two-factor step, then an expired password (accounts.middleware).
     "hexie.accounts.middleware.SignInGateMiddleware",
+    # One row per call made with an API token, after the response (issue 10 §5).
+    "hexie.accounts.access_log.ApiAccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "hexie.urls"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hexie.core.adminsite import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
+    ApiAccessLog,
     ApiToken,
     AssessorOrganisation,
     CoordinatorAssignment,
@@ -113,3 +114,15 @@ class PasswordHistoryAdmin(ReadOnlyAdmin, AuditedAdmin):
     search_fields = ("user__username",)
     exclude = ("password",)
     list_select_related = ("user",)
+
+
+@admin.register(ApiAccessLog)
+class ApiAccessLogAdmin(ReadOnlyAdmin, AuditedAdmin):
+    """View-only: one row per call made with a token, written by the middleware
+    (accounts.access_log); append-only in the database too."""
+
+    list_display = ("at", "token", "method", "path", "status", "ip", "duration_ms")
+    list_filter = ("status", "method")
+    search_fields = ("token__name", "path")
+    list_select_related = ("token",)
+    raw_id_fields = ("token",)

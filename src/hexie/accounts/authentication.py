@@ -15,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import SimpleRateThrottle
 
+from . import access_log
 from .models import ApiToken
 from .tokens import hash_key
 
@@ -39,6 +40,8 @@ class BearerTokenAuthentication(BaseAuthentication):
                  if key else None)
         if token is None:
             raise exceptions.AuthenticationFailed(_("API 令牌无效。"), code="invalid_token")
+        # A known token is logged whatever the answer (accounts.access_log), refusals too.
+        access_log.mark(request, token)
         now = timezone.now()
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("API 令牌已被撤销。"), code="token_revoked")

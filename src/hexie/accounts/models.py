@@ -403,3 +403,36 @@ class SignIn(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'✓' if self.success else '✗'}"
+
+
+class ApiAccessLog(models.Model):
+    """One call made with an API token (issue 10 §5: "every call audited with the token's
+    name"): written once per request, after the response, by
+    ``accounts.access_log.ApiAccessLogMiddleware``. Append-only (a trigger refuses UPDATE and
+    DELETE; ``hexie tokens archive-log`` moves old rows to a file first). It is not part of the
+    audit hash chain: one plain INSERT per call, no lock shared by all API reads."""
+
+    immutable = True  # the operator admin shows it view-only (core.adminsite)
+    scope_region_field = "token__region__code"
+    scope_unit_field = None
+
+    token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="access_log",
+                              verbose_name=_("API 令牌"))
+    at = models.DateTimeField(_("时间"))
+    method = models.CharField(_("方法"), max_length=8)
+    path = models.CharField(_("路径"), max_length=300)
+    status = models.PositiveSmallIntegerField(_("状态码"))
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API 调用记录")
+        verbose_name_plural = _("API 调用记录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["token", "id"], name="api_access_token_idx"),
+                   models.Index(fields=["at"], name="api_access_at_idx")]
+
+    def __str__(self):
+        return f"{self.token_id} {self.method} {self.path} {self.status}"

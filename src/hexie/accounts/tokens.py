@@ -172,3 +172,27 @@ def tokens_for(actor):
 def _snapshot(token: ApiToken) -> dict:
     """What the audit keeps: everything but the key's hash."""
     return {key: value for key, value in audit.snapshot(token).items() if key != "key_hash"}
+
+
+def get_token(actor, pk) -> ApiToken:
+    """One token ``actor`` manages; 404 (``OutOfScope``) for any other or unknown id."""
+    try:
+        return tokens_for(actor).select_related("region", "created_by", "revoked_by").get(pk=pk)
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
+        raise OutOfScope() from None
+
+
+def writable_by(actor) -> list[str]:
+    """The write permissions ``actor`` may list on a token somewhere in their scope (the
+    creation form offers these; ``create_token`` still checks the chosen region)."""
+    if actor is None or (actor.is_active and actor.is_superuser):
+        return sorted(WRITABLE_PERMISSIONS)
+    return sorted(p for p in WRITABLE_PERMISSIONS if not scope_for(actor, p).is_empty)
+
+
+def state_of(token: ApiToken, now=None) -> str:
+    """"revoked", "expired" or "active"."""
+    now = now or timezone.now()
+    if token.revoked_at is not None:
+        return "revoked"
+    return "expired" if token.expires_at <= now else "active"

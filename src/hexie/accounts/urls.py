@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views_people, views_person, views_security
+from . import views_people, views_person, views_security, views_tokens
 
 urlpatterns = [
     path("login/", views_security.SignInView.as_view(), name="login"),
@@ -35,4 +35,7 @@ urlpatterns = [
          name="security-2fa-recovery"),
     path("me/security/password/", views_security.PasswordChangeView.as_view(),
          name="security-password"),
+    path("tokens/", views_tokens.token_list, name="tokens"),
+    path("tokens/<int:pk>/", views_tokens.token_detail, name="token-detail"),
+    path("tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="token-revoke"),
 ]

@@ -48,6 +48,12 @@ class AuditCursorPagination(CursorPagination):
     ordering = "-id"
     page_size = 50
 
+    def get_ordering(self, request, queryset, view):
+        # By time when a date filter is given (audit_selectors.ordering_for): the cursor then
+        # carries the time, ties broken by offset as CursorPagination does.
+        return audit_selectors.ordering_for({key: request.query_params.get(key)
+                                             for key in ("date_from", "date_to")})
+
 
 FILTER_PARAMETERS = [
     OpenApiParameter("actor", OpenApiTypes.STR, description="操作人登录名（精确匹配）"),
@@ -84,6 +90,12 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
                 for key, errors in form.errors.get_json_data().items()})
         data = form.cleaned_data if form.is_bound else {}
         return audit_selectors.filtered_events(self.request.user, data)
+
+    def list(self, request, *args, **kwargs):
+        # The page's keys first (from the index alone), then its rows (audit_selectors).
+        keys = self.paginate_queryset(audit_selectors.keys_only(self.get_queryset()))
+        serializer = self.get_serializer(audit_selectors.with_rows(keys), many=True)
+        return self.get_paginated_response(serializer.data)
 
     def get_object(self):
         return audit_selectors.get_event(self.request.user, self.kwargs["pk"])

@@ -77,6 +77,12 @@ def _cutoff(before: datetime.date, now: datetime.datetime) -> datetime.datetime:
     return cutoff
 
 
+def archive_cutoff(before: datetime.date, now: datetime.datetime) -> datetime.datetime:
+    """The same cutoff and refusals for other append-only logs kept under this retention (the
+    API access log, accounts.access_log)."""
+    return _cutoff(before, now)
+
+
 def _line(event: AuditEvent) -> bytes:
     body = {
         "id": event.pk, "at": event.at.astimezone(datetime.UTC).isoformat(),

@@ -1,17 +1,21 @@
-"""``hexie tokens create|revoke|list``: API tokens for other systems, from the server.
+"""``hexie tokens create|revoke|list|archive-log``: API tokens for other systems, from the
+server; ``archive-log`` moves calls older than the retention to a file (accounts.access_log).
 
 Without ``--as-user`` the command acts as the system (actor None, reason "cli"), as
 ``hexie membership`` does; with it, as that person, with their scope and permissions. Bad input
 exits with status 2 and one line saying why; nothing is written then.
 """
 
+import datetime
+
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hexie.accounts import tokens
+from hexie.accounts import access_log, tokens
 from hexie.accounts.models import ApiToken, User
+from hexie.core.audit_archive import ArchiveRefused, retention_days
 from hexie.core.errors import DomainError
 
 
@@ -30,13 +34,17 @@ class Command(BaseCommand):
         revoke = sub.add_parser("revoke", help="撤销令牌")
         revoke.add_argument("name")
         revoke.add_argument("--as-user", dest="as_user", help="以该用户身份撤销")
+        archive = sub.add_parser(
+            "archive-log", help="把保留期（HEXIE_AUDIT_RETENTION_DAYS）以前的调用记录归档到文件")
+        archive.add_argument("--before", default=None, metavar="YYYY-MM-DD",
+                             help="归档该日期（北京时间）以前的调用记录；默认为保留期的起点")
         listing = sub.add_parser("list", help="列出令牌")
         listing.add_argument("--as-user", dest="as_user", help="只列该用户管理的令牌")
 
     def handle(self, *args, action, as_user=None, **options):
         try:
             actor = User.objects.get(username=as_user) if as_user else None
-            getattr(self, f"_{action}")(actor, **options)
+            getattr(self, f"_{action.replace('-', '_')}")(actor, **options)
         except User.DoesNotExist:
             self._fail(_("用户 %(name)s 不存在。") % {"name": as_user})
         except ApiToken.DoesNotExist:
@@ -63,6 +71,26 @@ class Command(BaseCommand):
             name=name)
         tokens.revoke_token(actor, token, reason="" if actor else "cli")
         self.stdout.write(f"revoke {name}: ok")
+
+    def _archive_log(self, actor, *, before, **options):
+        if before:
+            try:
+                day = datetime.date.fromisoformat(before)
+            except ValueError:
+                self._fail(_("日期格式应为 YYYY-MM-DD：%(value)s") % {"value": before})
+        else:
+            days = retention_days()
+            if days is None:
+                self._fail(_("未设置 HEXIE_AUDIT_RETENTION_DAYS：调用记录永久保留，不归档。"))
+            day = timezone.localdate() - datetime.timedelta(days=days)
+        try:
+            path, count = access_log.archive(day, actor=actor)
+        except ArchiveRefused as exc:
+            self._fail(str(exc))
+        if not count:
+            self.stdout.write(_("没有需要归档的调用记录。"))
+            return
+        self.stdout.write(f"{count} {path}")
 
     def _list(self, actor, **options):
         now = timezone.now()
