@@ -52,7 +52,8 @@ def _named(field: str | None, message) -> str:
 
 def _page(request, person, *, status=200, **extra):
     manage = person.pk != request.user.pk
-    memberships = list(person.memberships.select_related("region", "unit", "organisation")
+    memberships = list(person.memberships.select_related("region", "unit", "organisation",
+                                                      "partner_organisation")
                        .order_by("role", "pk"))
     for membership in memberships:  # a rejected change is shown on its own row
         membership.change_error = extra.get("change_errors", {}).get(membership.pk)
