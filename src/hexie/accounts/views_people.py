@@ -131,8 +131,11 @@ def people(request):
         "people": people_page.object_list, "people_page": people_page,
         "invitations": invitations_page.object_list, "invitations_page": invitations_page,
         "roles": grantable_roles(request.user),
-        "partner_organisations": partner_organisations_in_scope(request.user),
-        "assessor_organisations": assessor_organisations_in_scope(request.user),
+        # the selects need no members (prefetch_related(None) drops them)
+        "partner_organisations": partner_organisations_in_scope(request.user)
+        .prefetch_related(None),
+        "assessor_organisations": assessor_organisations_in_scope(request.user)
+        .prefetch_related(None),
         "errors": errors, "link": link, "form": form, "days": settings.HEXIE_INVITATION_DAYS,
     }, status=400 if errors else 200)
 

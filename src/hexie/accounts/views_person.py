@@ -69,10 +69,11 @@ def _page(request, person, *, status=200, **extra):
         "manage": manage,
         "is_self": not manage,
         "roles": grantable_roles(request.user) if manage else [],
-        "organisations": (assessor_organisations_in_scope(request.user).order_by("name")
-                          if manage else []),
+        # the selects need no members (prefetch_related(None) drops them)
+        "organisations": (assessor_organisations_in_scope(request.user)
+                          .prefetch_related(None).order_by("name") if manage else []),
         "partner_organisations": (partner_organisations_in_scope(request.user)
-                                  if manage else []),
+                                  .prefetch_related(None) if manage else []),
         "reset_hours": settings.HEXIE_PASSWORD_RESET_HOURS,
         "sign_ins": recent_sign_ins(person),
         "errors": {}, "form": {}, "change_errors": {}, "change_form": {},
