@@ -43,7 +43,8 @@ def pending_invitations(actor):
     return (Invitation.objects.visible_to(actor, ACCOUNTS_GRANT)
             .filter(accepted_at__isnull=True, revoked_at__isnull=True,
                     expires_at__gt=timezone.now())
-            .select_related("created_by", "region", "unit"))
+            .select_related("created_by", "region", "unit", "organisation",
+                            "partner_organisation"))
 
 
 def grantable_roles(actor) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("people/invitations/<int:pk>/withdraw/", views_people.withdraw,
          name="people-withdraw"),
     path("people/partners/", views_people.partners, name="people-partners"),
+    path("people/assessors/", views_people.assessors, name="people-assessors"),
     path("me/security/", views_security.security, name="security"),
     path("me/security/2fa/verify/", views_security.verify, name="security-2fa-verify"),
     path("me/security/2fa/enrol/", views_security.enrol, name="security-2fa-enrol"),

@@ -6,15 +6,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from hexie.core.errors import DomainError, OutOfScope
+from hexie.core.errors import DomainError, NotPermitted, OutOfScope
+from hexie.core.refusal import forbid
 from hexie.core.scoping import scope_for
 
+from .assessor_orgs import assessor_organisations_in_scope, create_assessor_organisation
 from .invitations import (
     InvitationUnusable,
     accept_invitation,
@@ -66,6 +69,8 @@ def accept(request, token):
                   status=400 if errors else 200)
 
 
+PEOPLE_PAGE_SIZE = 50  # rows per page of each list on /people/
+
 # accounts sits below units in the layers: the unit model is reached through the foreign key.
 Unit = Membership._meta.get_field("unit").related_model
 
@@ -77,15 +82,16 @@ def _office(request):
 
 @login_required
 def people(request):
-    """The accounts inside the office's scope, pending invitations, and the invitation form.
-    A new link is shown in the answer to the POST only: it is never stored."""
+    """The accounts inside the office's scope and its pending invitations, each paginated
+    (``people_page``, ``invitations_page``), and the invitation form. A new link is shown in
+    the answer to the POST only: it is never stored."""
     _office(request)
     errors, link, form = {}, None, {}
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip()
                 for k in ("role", "region", "unit", "email", "display_name",
-                          "partner_organisation")}
-        unit = partner = None
+                          "organisation", "partner_organisation")}
+        unit = partner = assessor = None
         if form["unit"]:
             unit = Unit.objects.filter(credit_code=form["unit"].upper()).first()
             if unit is None:
@@ -96,24 +102,40 @@ def people(request):
                 else None).first()
             if partner is None:
                 errors["partner_organisation"] = _("请选择管辖范围内的合作组织。")
+        if form["organisation"]:
+            assessor = assessor_organisations_in_scope(request.user).filter(
+                pk=form["organisation"] if form["organisation"].isdigit() else None).first()
+            if assessor is None:
+                errors["organisation"] = _("请选择管辖范围内的评估机构。")
+        if partner and assessor:
+            errors["organisation"] = _("评估机构与合作组织只能选择其一。")
         if not errors:
             try:
                 link = invite(request.user, form["role"], region=form["region"] or None,
-                                 unit=unit, organisation=partner, email=form["email"],
-                                 display_name=form["display_name"],
-                                 base_url=request.build_absolute_uri("/"))[1]
+                              unit=unit, organisation=partner or assessor, email=form["email"],
+                              display_name=form["display_name"],
+                              base_url=request.build_absolute_uri("/"))[1]
             except OutOfScope:
                 errors[("unit" if unit else "partner_organisation" if partner
+                        else "organisation" if assessor
                         else "region")] = _("只能在本人管辖范围内邀请。")
             except DomainError as exc:
                 errors[exc.field or "role"] = exc.message
         if link:
             form = {}
+    people_page = Paginator(people_in_scope(request.user), PEOPLE_PAGE_SIZE).get_page(
+        request.GET.get("people_page"))
+    invitations_page = Paginator(pending_invitations(request.user), PEOPLE_PAGE_SIZE
+                                 ).get_page(request.GET.get("invitations_page"))
     return render(request, "accounts/people.html", {
-        "people": people_in_scope(request.user),
-        "invitations": pending_invitations(request.user),
+        "people": people_page.object_list, "people_page": people_page,
+        "invitations": invitations_page.object_list, "invitations_page": invitations_page,
         "roles": grantable_roles(request.user),
-        "partner_organisations": partner_organisations_in_scope(request.user),
+        # the selects need no members (prefetch_related(None) drops them)
+        "partner_organisations": partner_organisations_in_scope(request.user)
+        .prefetch_related(None),
+        "assessor_organisations": assessor_organisations_in_scope(request.user)
+        .prefetch_related(None),
         "errors": errors, "link": link, "form": form, "days": settings.HEXIE_INVITATION_DAYS,
     }, status=400 if errors else 200)
 
@@ -172,4 +194,33 @@ def partners(request):
     return render(request, "accounts/partners.html", {
         "organisations": partner_organisations_in_scope(request.user),
         "kinds": PartnerOrganisation.Kind.choices, "errors": errors, "form": form,
+    }, status=400 if errors else 200)
+
+
+@login_required
+def assessors(request):
+    """The third-party assessor organisations the office hires (its division and below),
+    their people, and a form to register one; people are then invited on the accounts page."""
+    _office(request)
+    errors, form = {}, {}
+    own = scope_for(request.user, ACCOUNTS_GRANT).region_prefixes
+    if len(own) == 1:  # the office's own division, where it usually hires
+        form["region"] = own[0]
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in ("name", "credit_code", "region")}
+        try:
+            made = create_assessor_organisation(request.user, form["name"],
+                                                form["credit_code"], form["region"])
+        except OutOfScope:
+            errors["region"] = _("只能在本人管辖的区划内登记评估机构。")
+        except NotPermitted as exc:
+            forbid(exc)
+        except DomainError as exc:
+            errors[exc.field or "name"] = exc.message
+        else:
+            messages.success(request, _("已登记评估机构 %(name)s。") % {"name": made.name})
+            return redirect("people-assessors")
+    return render(request, "accounts/assessors.html", {
+        "organisations": assessor_organisations_in_scope(request.user),
+        "errors": errors, "form": form,
     }, status=400 if errors else 200)

@@ -17,14 +17,16 @@ from django.views.decorators.http import require_POST
 from hexie.core.errors import DomainError, NotPermitted, OutOfScope
 from hexie.core.refusal import forbid
 
-from .models import AssessorOrganisation, Membership
+from .assessor_orgs import assessor_organisations_in_scope, get_assessor_organisation
+from .models import Membership
+from .partners import get_partner_organisation, partner_organisations_in_scope
 from .people import (
     grantable_roles,
     history_page,
     invitations_for_person,
     person_for,
 )
-from .roles import ACCOUNTS_GRANT, Role
+from .roles import Role
 from .services import (
     change_membership,
     check_may_grant,
@@ -40,7 +42,8 @@ Unit = Membership._meta.get_field("unit").related_model
 
 FIELD_LABELS = {
     "role": _("角色"), "region": _("区划代码"), "unit": _("单位统一社会信用代码"),
-    "organisation": _("评估机构"), "membership": _("角色授权"), "reason": _("原因"),
+    "organisation": _("评估机构"), "partner_organisation": _("合作组织"),
+    "membership": _("角色授权"), "reason": _("原因"),
 }
 
 
@@ -66,8 +69,11 @@ def _page(request, person, *, status=200, **extra):
         "manage": manage,
         "is_self": not manage,
         "roles": grantable_roles(request.user) if manage else [],
-        "organisations": (AssessorOrganisation.objects.visible_to(request.user, ACCOUNTS_GRANT)
-                          .order_by("name") if manage else []),
+        # the selects need no members (prefetch_related(None) drops them)
+        "organisations": (assessor_organisations_in_scope(request.user)
+                          .prefetch_related(None).order_by("name") if manage else []),
+        "partner_organisations": (partner_organisations_in_scope(request.user)
+                                  .prefetch_related(None) if manage else []),
         "reset_hours": settings.HEXIE_PASSWORD_RESET_HOURS,
         "sign_ins": recent_sign_ins(person),
         "errors": {}, "form": {}, "change_errors": {}, "change_form": {},
@@ -102,17 +108,26 @@ def person_detail(request, pk):
 def membership_add(request, pk):
     person = _managed(request, pk)
     form = {k: request.POST.get(k, "").strip()
-            for k in ("role", "region", "unit", "organisation", "reason")}
-    errors, unit, organisation = {}, None, None
+            for k in ("role", "region", "unit", "organisation", "partner_organisation",
+                      "reason")}
+    errors, unit, organisation, partner = {}, None, None, None
     if form["unit"]:
         unit = Unit.objects.filter(credit_code=form["unit"].upper()).first()
         if unit is None:
             errors["unit"] = _named("unit", _("没有该统一社会信用代码的单位。"))
     if form["organisation"]:
-        organisation = AssessorOrganisation.objects.filter(
-            pk=form["organisation"] if form["organisation"].isdigit() else None).first()
-        if organisation is None:
-            errors["organisation"] = _named("organisation", _("评估机构不存在。"))
+        try:
+            organisation = get_assessor_organisation(request.user, form["organisation"])
+        except OutOfScope:
+            errors["organisation"] = _named("organisation", _("请选择管辖范围内的评估机构。"))
+    if form["partner_organisation"]:
+        try:
+            partner = get_partner_organisation(request.user, form["partner_organisation"])
+        except OutOfScope:
+            errors["partner_organisation"] = _named("partner_organisation",
+                                                    _("请选择管辖范围内的合作组织。"))
+    if form["organisation"] and form["partner_organisation"]:
+        errors["organisation"] = _named("organisation", _("评估机构与合作组织只能选择其一。"))
     if not form["role"]:
         errors["role"] = _named("role", _("请选择角色。"))
     elif form["role"] == Role.API_CLIENT:
@@ -120,12 +135,14 @@ def membership_add(request, pk):
     if not errors:
         try:
             # The same checks as an invitation first: outside the scope is a field error here.
+            target = organisation or partner
             check_may_grant(request.user, form["role"], region=form["region"] or None,
-                            unit=unit, organisation=organisation)
+                            unit=unit, organisation=target)
             grant_membership(request.user, person, form["role"], region=form["region"] or None,
-                             unit=unit, organisation=organisation, reason=form["reason"])
+                             unit=unit, organisation=target, reason=form["reason"])
         except OutOfScope:
-            field = "unit" if unit else "organisation" if organisation else "region"
+            field = ("unit" if unit else "organisation" if organisation
+                     else "partner_organisation" if partner else "region")
             errors[field] = _named(field, _("只能在本人管辖范围内授予角色。"))
         except NotPermitted as exc:  # a role above the actor's own: the form never offers it
             forbid(exc)

@@ -1,4 +1,5 @@
-"""``hexie accounts create|deactivate|reactivate``: accounts made on the server, by the system.
+"""``hexie accounts create|deactivate|reactivate|partner-org|assessor-org``: accounts and
+organisations made on the server, by the system.
 
 Every change goes through accounts.services / accounts.invitations as the system actor with
 the reason ``cli``, so it is checked and audited like a change made on a page. Bad input exits
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hexie.accounts import services
+from hexie.accounts.assessor_orgs import create_assessor_organisation
 from hexie.accounts.invitations import invite
 from hexie.accounts.models import AssessorOrganisation, Membership, PartnerOrganisation, User
 from hexie.accounts.partners import create_partner_organisation, find_partner_organisation
@@ -51,6 +53,10 @@ class Command(BaseCommand):
                              help="trade_union 总工会 / enterprise_confederation 企联 / "
                                   "federation_of_industry_commerce 工商联")
         partner.add_argument("--region", required=True, help="所在区划代码（省、市或县级）")
+        assessor = actions.add_parser("assessor-org", help="登记社会第三方评估机构")
+        assessor.add_argument("name", help="机构名称")
+        assessor.add_argument("--region", required=True, help="所在区划代码（省、市或县级）")
+        assessor.add_argument("--credit-code", default="", help="统一社会信用代码（18 位，可选）")
         for name, text in (("deactivate", "停用账号（不删除，历史记录保留）"),
                            ("reactivate", "重新启用已停用的账号")):
             sub = actions.add_parser(name, help=text)
@@ -66,6 +72,11 @@ class Command(BaseCommand):
                                                    options["region"], reason=REASON)
                 self.stdout.write(f"已创建合作组织 {made.name}（{made.get_kind_display()}，"
                                   f"{made.region_id}）")
+            elif action == "assessor-org":
+                made = create_assessor_organisation(None, options["name"],
+                                                    options["credit_code"], options["region"],
+                                                    reason=REASON)
+                self.stdout.write(f"已登记评估机构 {made.name}（{made.region_id}）")
             else:
                 self.set_active(action, username, options["reason"])
         except DomainError as exc:
